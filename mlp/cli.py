@@ -1,0 +1,99 @@
+"""Command line: `python -m mlp train ...` trains one network and prints the lab's log."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from mlp import datasets
+from mlp.activations import ACTIVATIONS
+from mlp.config import TrainConfig
+from mlp.losses import LOSSES, REDUCTIONS
+from mlp.network import INITS
+from mlp.optimizers import OPTIMIZERS
+from mlp.report import lab_log
+from mlp.train import train
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        """A bad argument is one line on stderr and exit status 2, no usage dump."""
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m mlp", description="Backprop Lab: train an MLP from the command line."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = commands.add_parser("train", help="train one network and print the lab's log")
+    defaults = TrainConfig()
+    p.add_argument("--dataset", choices=datasets.NAMES, default="xor")
+    p.add_argument("--csv", help="train on a CSV file with columns x1,x2,label instead")
+    p.add_argument("--n", type=int, help="number of points (all sets but xor)")
+    p.add_argument("--noise", type=float, help="noise of circle, spiral, moons, gaussians")
+    p.add_argument("--data-seed", type=int, default=0, help="seed of the generated points")
+    p.add_argument("--hidden", type=int, nargs="+", default=list(defaults.hidden))
+    p.add_argument("--activation", choices=ACTIVATIONS, default=defaults.activation)
+    p.add_argument("--output-activation", choices=ACTIVATIONS, default=defaults.output_activation)
+    p.add_argument("--loss", choices=LOSSES, default=defaults.loss)
+    p.add_argument("--reduction", choices=REDUCTIONS, default=defaults.reduction)
+    p.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
+    p.add_argument("--lr", type=float, default=defaults.lr)
+    p.add_argument("--epochs", type=int, default=defaults.epochs)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--init", choices=INITS, default=defaults.init)
+    p.add_argument("--seed", type=int, default=defaults.seed)
+    p.add_argument("--log-every", type=int, help="epochs between loss lines (default: epochs/20)")
+    p.add_argument("--save", help="write the run record to this .npz file")
+    return parser
+
+
+def load_data(args) -> tuple:
+    if args.csv:
+        return datasets.from_csv(args.csv)
+    options = {}
+    if args.dataset != "xor":
+        options["seed"] = args.data_seed
+        if args.n is not None:
+            options["n"] = args.n
+        if args.noise is not None and args.dataset != "linear":
+            options["noise"] = args.noise
+    return datasets.load(args.dataset, **options)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.log_every is not None and args.log_every < 1:
+            raise ValueError(f"--log-every must be at least 1, got {args.log_every}")
+        X, y = load_data(args)
+        config = TrainConfig(
+            hidden=tuple(args.hidden),
+            activation=args.activation,
+            output_activation=args.output_activation,
+            loss=args.loss,
+            reduction=args.reduction,
+            optimizer=args.optimizer,
+            lr=args.lr,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            init=args.init,
+            seed=args.seed,
+        )
+        record = train(X, y, config)
+    except (ValueError, OSError) as exc:
+        parser.exit(2, f"{parser.prog}: error: {exc}\n")
+    print(lab_log(record, args.log_every))
+    if args.save:
+        try:
+            record.save(args.save)
+        except OSError as exc:
+            parser.exit(1, f"{parser.prog}: error: cannot save the record: {exc}\n")
+        print(f"record saved to {args.save}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

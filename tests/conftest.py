@@ -1,0 +1,31 @@
+import numpy as np
+import pytest
+
+from mlp import datasets
+
+
+@pytest.fixture
+def xor():
+    return datasets.generate_xor_easy()
+
+
+@pytest.fixture
+def linear():
+    return datasets.generate_linear(100, seed=0)
+
+
+def assert_records_equal(a, b, rtol=1e-9):
+    """Two run records agree: curves, norms, snapshots, predictions and flags."""
+    assert a.config == b.config
+    assert a.diverged == b.diverged
+    assert a.stopped_epoch == b.stopped_epoch
+    for name in (
+        "loss",
+        "accuracy",
+        "grad_norms",
+        "snapshot_epochs",
+        "snapshot_theta",
+        "predictions",
+    ):
+        np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=rtol, atol=0)
+    np.testing.assert_allclose(a.network.theta, b.network.theta, rtol=rtol, atol=0)

@@ -1,0 +1,58 @@
+import subprocess
+import sys
+
+import pytest
+
+from mlp import RunRecord
+
+
+def run_cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "mlp", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_train_prints_the_labs_log_and_reaches_full_accuracy(tmp_path):
+    path = tmp_path / "run.npz"
+    result = run_cli(
+        "train",
+        "--dataset",
+        "xor",
+        "--hidden",
+        "20",
+        "20",
+        "--lr",
+        "1",
+        "--epochs",
+        "3000",
+        "--seed",
+        "1",
+        "--log-every",
+        "1000",
+        "--save",
+        str(path),
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("start training\nepoch 1000 Loss: ")
+    assert "epoch 3000 Loss: " in out
+    assert "PASS : 21 || FAIL : 0" in out and "FAIL position : NONE" in out
+    assert "Accuracy : 1.0" in out
+    assert RunRecord.load(path).epochs_run == 3000
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--lr", "0"], "lr must be a finite number > 0"),
+        (["train", "--epochs", "abc"], "invalid int value"),
+        (["train", "--dataset", "iris"], "invalid choice"),
+        (["train", "--hidden", "0"], "hidden must be in 1..1024"),
+        (["train", "--csv", "/no/such/file.csv"], "No such file"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_status_2(args, message):
+    result = run_cli(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
