@@ -1,0 +1,48 @@
+"""Server time of each page with its default settings, measured with streamlit.testing's
+AppTest (the script runs in-process, as it does in the server): the first visit (the
+server's first script run also imports numpy, pandas and altair), a run with an empty
+cache (new settings), and a cached rerun.
+
+    python -m benchmarks.bench_app
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from benchmarks.common import print_table
+
+ENTRY = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+PAGES = ["pages/train.py"]
+
+
+def timed_run(at: AppTest) -> float:
+    start = time.perf_counter()
+    at.run()
+    if at.exception:
+        raise RuntimeError(at.exception[0].value)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    rows = []
+    for page in PAGES:
+        st.cache_data.clear()
+        at = AppTest.from_file(ENTRY, default_timeout=300)
+        if page != PAGES[0]:
+            at.run()
+            at.switch_page(page)
+        first = timed_run(at)
+        st.cache_data.clear()
+        cold = timed_run(at)
+        cached = min(timed_run(at) for _ in range(3))
+        rows.append([page, f"{first:.2f}", f"{cold:.2f}", f"{cached:.2f}"])
+    print_table(["page", "first visit (s)", "empty cache (s)", "cached rerun (s)"], rows)
+
+
+if __name__ == "__main__":
+    main()

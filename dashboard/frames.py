@@ -1,0 +1,120 @@
+"""Tidy (long-form) pandas DataFrames built from run records, one row per mark."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mlp import MLP, RunRecord
+
+
+def evenly_spaced(n: int, max_points: int) -> np.ndarray:
+    """At most max_points indices into range(n), first and last included."""
+    if n <= max_points:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, max_points).round().astype(int))
+
+
+def layer_names(n_layers: int) -> list[str]:
+    names = [f"W{l + 1}" for l in range(n_layers)]
+    names[0] += " (input side)"
+    names[-1] += " (output)"
+    return names
+
+
+def history_frame(record: RunRecord, max_points: int = 600) -> pd.DataFrame:
+    """epoch, loss, accuracy; long runs thinned to max_points rows for the charts."""
+    rows = evenly_spaced(record.epochs_run, max_points)
+    return pd.DataFrame(
+        {"epoch": rows, "loss": record.loss[rows], "accuracy": record.accuracy[rows]}
+    )
+
+
+def grad_norm_frame(record: RunRecord, max_points: int = 400) -> pd.DataFrame:
+    """epoch, layer, norm: ‖∂L/∂W_l‖ per layer, one row per layer and epoch shown."""
+    rows = evenly_spaced(record.epochs_run, max_points)
+    wide = pd.DataFrame(record.grad_norms[rows], columns=layer_names(record.grad_norms.shape[1]))
+    wide["epoch"] = rows
+    return wide.melt(id_vars="epoch", var_name="layer", value_name="norm")
+
+
+def history_table(record: RunRecord) -> pd.DataFrame:
+    """Every epoch, every figure: what the CSV download holds."""
+    table = pd.DataFrame(
+        {"epoch": np.arange(record.epochs_run), "loss": record.loss, "accuracy": record.accuracy}
+    )
+    for l, name in enumerate(layer_names(record.grad_norms.shape[1])):
+        table[f"grad_norm_{name.split()[0]}"] = record.grad_norms[:, l]
+    return table
+
+
+def points_frame(X: np.ndarray, y: np.ndarray, probability: np.ndarray) -> pd.DataFrame:
+    """x1, x2, label, predicted, probability, result ("correct" or "wrong")."""
+    label = y.ravel().astype(int)
+    probability = np.nan_to_num(probability.ravel(), nan=0.5, posinf=1.0, neginf=0.0)
+    predicted = (probability > 0.5).astype(int)
+    return pd.DataFrame(
+        {
+            "x1": X[:, 0],
+            "x2": X[:, 1],
+            "label": label,
+            "predicted": predicted,
+            "probability": probability,
+            "result": np.where(predicted == label, "correct", "wrong"),
+        }
+    )
+
+
+def grid_frame(network: MLP, X: np.ndarray, steps: int = 50) -> pd.DataFrame:
+    """The network's ŷ over a steps × steps grid covering the points (with a margin)."""
+    low, high = X.min(axis=0), X.max(axis=0)
+    margin = np.maximum((high - low) * 0.08, 0.05)
+    low, high = low - margin, high + margin
+    cell = (high - low) / steps
+    g1, g2 = np.meshgrid(low[0] + cell[0] * np.arange(steps), low[1] + cell[1] * np.arange(steps))
+    starts = np.column_stack([g1.ravel(), g2.ravel()])
+    probability = np.nan_to_num(network.forward(starts + cell / 2).ravel(), nan=0.5)
+    return pd.DataFrame(
+        {
+            "x1": starts[:, 0],
+            "x2": starts[:, 1],
+            "x1_end": starts[:, 0] + cell[0],
+            "x2_end": starts[:, 1] + cell[1],
+            "probability": np.clip(probability, 0.0, 1.0),
+        }
+    )
+
+
+def network_frames(network: MLP, max_units: int = 12) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes (layer, unit, x, y) and edges (weights) of a network drawing.
+
+    Layers wider than max_units show their first max_units units.
+    """
+    shown = [min(width, max_units) for width in network.sizes]
+    nodes = pd.DataFrame(
+        [
+            {"layer": l, "unit": u, "x": float(l), "y": (u + 0.5) / shown[l] - 0.5, "width": width}
+            for l, width in enumerate(network.sizes)
+            for u in range(shown[l])
+        ]
+    )
+    position = {(r.layer, r.unit): (r.x, r.y) for r in nodes.itertuples()}
+    edges = []
+    for l, (W, _) in enumerate(network.params):
+        for i in range(shown[l]):
+            for j in range(shown[l + 1]):
+                (x, y), (x2, y2) = position[(l, i)], position[(l + 1, j)]
+                w = float(W[i, j])
+                edges.append(
+                    {
+                        "x": x,
+                        "y": y,
+                        "x2": x2,
+                        "y2": y2,
+                        "weight": w,
+                        "magnitude": abs(w),
+                        "sign": "positive" if w >= 0 else "negative",
+                        "layer": f"W{l + 1}",
+                    }
+                )
+    return nodes, pd.DataFrame(edges)

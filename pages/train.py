@@ -1,0 +1,151 @@
+"""Train: one network on one data set — change a knob, see what training did and why."""
+
+import io
+import json
+
+import streamlit as st
+
+from dashboard import charts, data, frames, runs, state, views
+from dashboard.state import Setting, choice, integer, nearest
+from mlp import TrainConfig
+from mlp.activations import ACTIVATIONS
+from mlp.cost import estimate_seconds
+from mlp.losses import LOSSES
+from mlp.network import INITS
+from mlp.optimizers import OPTIMIZERS
+from mlp.report import lab_log
+
+LEARNING_RATES = [m * 10.0**e for e in range(-5, 2) for m in (1, 2, 5)] + [100.0]
+BATCH_SIZES = ["full", 1, 2, 4, 8, 16, 32, 64, 128]
+AUTO_SECONDS = 2.0  # cheaper runs train as soon as a knob changes
+MAX_SECONDS = 60.0  # dearer ones are refused: one click must not hold the server longer
+GRADIENTS = {
+    "mean": "mean: exact gradient of the mean loss",
+    "sum": "sum: errors summed without 1/n (the report's code, n/2 × larger)",
+}
+
+SETTINGS = [
+    *data.settings("train", allow_csv=True),
+    Setting("train_layers", "layers", 2, integer(1, 6)),
+    Setting("train_units", "units", 20, integer(1, 512)),
+    Setting("train_activation", "act", "sigmoid", choice(list(ACTIVATIONS))),
+    Setting("train_output", "out", "sigmoid", choice(list(ACTIVATIONS))),
+    Setting("train_init", "init", "normal", choice(INITS)),
+    Setting("train_loss", "loss", "mse", choice(list(LOSSES))),
+    Setting("train_reduction", "grad", "mean", choice(list(GRADIENTS))),
+    Setting("train_optimizer", "opt", "sgd", choice(list(OPTIMIZERS))),
+    Setting("train_lr", "lr", 1.0, nearest(LEARNING_RATES)),
+    Setting("train_epochs", "epochs", 10_000, integer(1, 1_000_000)),
+    Setting("train_batch", "batch", "full", choice(BATCH_SIZES)),
+    Setting("train_seed", "seed", 0, integer(0, 2**31 - 1)),
+]
+
+notes = state.init("train", SETTINGS)
+with st.sidebar:
+    st.header("Data")
+    data.widgets("train", allow_csv=True)
+    st.header("Network")
+    st.slider("Hidden layers", 1, 6, key="train_layers")
+    st.slider("Units per hidden layer", 1, 512, key="train_units")
+    st.selectbox("Hidden activation", list(ACTIVATIONS), key="train_activation")
+    st.selectbox("Output activation", list(ACTIVATIONS), key="train_output")
+    st.selectbox("Weight init", INITS, key="train_init")
+    st.header("Training")
+    st.select_slider(
+        "Learning rate", LEARNING_RATES, format_func=lambda v: f"{v:g}", key="train_lr"
+    )
+    st.number_input("Epochs", 1, 1_000_000, step=1000, key="train_epochs")
+    st.number_input("Seed", 0, 2**31 - 1, step=1, key="train_seed")
+    with st.expander("More: loss, gradient, optimizer, batch"):
+        st.selectbox("Loss", list(LOSSES), key="train_loss")
+        st.radio(
+            "Gradient convention", list(GRADIENTS), format_func=GRADIENTS.get, key="train_reduction"
+        )
+        st.selectbox("Optimizer", list(OPTIMIZERS), key="train_optimizer")
+        st.selectbox("Batch size", BATCH_SIZES, key="train_batch")
+state.write_url(SETTINGS)
+
+st.title("Train a network")
+state.show_notes(notes)
+loaded = data.load("train")
+if loaded is None:
+    st.stop()
+X, y, data_key = loaded
+s = st.session_state
+try:
+    config = TrainConfig(
+        hidden=(s.train_units,) * s.train_layers,
+        activation=s.train_activation,
+        output_activation=s.train_output,
+        loss=s.train_loss,
+        reduction=s.train_reduction,
+        optimizer=s.train_optimizer,
+        lr=s.train_lr,
+        epochs=s.train_epochs,
+        batch_size=None if s.train_batch == "full" else min(s.train_batch, len(X)),
+        init=s.train_init,
+        seed=s.train_seed,
+    )
+except ValueError as reason:
+    st.error(f"These settings cannot train: {reason}.")
+    st.stop()
+
+seconds = estimate_seconds(config, len(X))
+if seconds > MAX_SECONDS:
+    st.error(
+        f"This run would take about {seconds:,.0f} s, more than the {MAX_SECONDS:.0f} s one click "
+        "may use here. Lower the epochs, the units per layer or the number of layers."
+    )
+    st.stop()
+confirmed = s.setdefault("train_confirmed", set())
+if seconds > AUTO_SECONDS and (data_key, config) not in confirmed:
+    st.info(f"This run takes about {seconds:.0f} s, so it waits for you.")
+    if not st.button("Train", type="primary"):
+        st.stop()
+    confirmed.add((data_key, config))
+record = runs.with_progress(runs.train_run, X, y, config, label="Training…")
+
+views.metrics(record)
+views.divergence_warning(record)
+views.prediction_figures(record.network, X, y)
+
+history = frames.history_frame(record)
+left, middle, right = st.columns(3)
+left.altair_chart(charts.loss_chart(history), width="stretch")
+middle.altair_chart(charts.accuracy_chart(history), width="stretch")
+right.altair_chart(charts.grad_norm_chart(frames.grad_norm_frame(record)), width="stretch")
+
+st.subheader("Replay")
+epochs = [int(e) for e in record.snapshot_epochs]
+if s.get("train_replay") not in epochs:
+    s.train_replay = epochs[-1]
+epoch = st.select_slider("Epoch (weights after that many updates)", epochs, key="train_replay")
+network = record.network_at(epoch)
+points = frames.points_frame(X, y, network.forward(X))
+left, middle, right = st.columns(3)
+left.altair_chart(views.prediction_chart(points, f" at epoch {epoch:,}"), width="stretch")
+middle.altair_chart(views.boundary(network, X, points, f" at epoch {epoch:,}"), width="stretch")
+network_view = charts.network_chart(*frames.network_frames(network), f"Weights at epoch {epoch:,}")
+right.altair_chart(network_view, width="stretch")
+
+with st.expander("Console log (the lab's output)"):
+    st.code(lab_log(record), language=None)
+
+
+def record_bytes() -> bytes:
+    buffer = io.BytesIO()
+    record.save(buffer)
+    return buffer.getvalue()
+
+
+columns = st.columns(3)
+columns[0].download_button("Run record (.npz)", record_bytes, "run.npz", on_click="ignore")
+columns[1].download_button(
+    "History (.csv)",
+    lambda: frames.history_table(record).to_csv(index=False),
+    "history.csv",
+    on_click="ignore",
+)
+columns[2].download_button(
+    "Config (.json)", json.dumps(config.to_dict(), indent=2), "config.json", on_click="ignore"
+)

@@ -1,0 +1,44 @@
+import numpy as np
+
+from dashboard import frames
+from mlp import MLP, TrainConfig, train
+from mlp.datasets import generate_xor_easy
+
+
+def test_evenly_spaced_keeps_first_and_last_and_caps_the_count():
+    rows = frames.evenly_spaced(10_000, 500)
+    assert rows[0] == 0 and rows[-1] == 9_999 and len(rows) <= 500
+    assert frames.evenly_spaced(5, 500).tolist() == [0, 1, 2, 3, 4]
+
+
+def test_history_table_holds_every_epoch_and_every_layers_gradient_norm():
+    record = train(*generate_xor_easy(), TrainConfig(hidden=(3,), epochs=50))
+    table = frames.history_table(record)
+    assert len(table) == 50
+    assert list(table.columns) == ["epoch", "loss", "accuracy", "grad_norm_W1", "grad_norm_W2"]
+    np.testing.assert_array_equal(table["grad_norm_W2"], record.grad_norms[:, 1])
+
+
+def test_grad_norm_frame_is_long_form_one_row_per_layer_and_epoch():
+    record = train(*generate_xor_easy(), TrainConfig(hidden=(3, 3), epochs=30))
+    grads = frames.grad_norm_frame(record)
+    assert len(grads) == 30 * 3 and list(grads.columns) == ["epoch", "layer", "norm"]
+
+
+def test_points_frame_survives_non_finite_outputs():
+    X, y = generate_xor_easy()
+    probability = np.full((21, 1), np.nan)
+    points = frames.points_frame(X, y, probability)
+    assert points["probability"].between(0, 1).all()
+
+
+def test_grid_frame_covers_the_points_with_a_margin():
+    X, _ = generate_xor_easy()
+    grid = frames.grid_frame(MLP((2, 3, 1)), X, steps=20)
+    assert len(grid) == 400
+    assert grid["x1"].min() < 0 and grid["x1_end"].max() > 1
+
+
+def test_network_frames_cap_wide_layers():
+    nodes, edges = frames.network_frames(MLP((2, 50, 1)), max_units=8)
+    assert (nodes["layer"] == 1).sum() == 8 and len(edges) == 2 * 8 + 8

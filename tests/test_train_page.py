@@ -1,0 +1,125 @@
+import pytest
+
+from .apptest import (
+    assert_no_exception,
+    chart_fields,
+    chart_specs,
+    chart_titles,
+    metric,
+    open_app,
+)
+
+
+@pytest.fixture
+def at():
+    return open_app()
+
+
+def test_train_page_renders_every_view_with_its_data(at):
+    assert_no_exception(at)
+    assert len(chart_specs(at)) == 9
+    fields = chart_fields(at)
+    assert {"x1", "x2", "label", "predicted", "result"} <= fields[0]
+    assert {"x1_end", "x2_end", "probability"} <= fields[2]  # decision boundary grid
+    assert {"epoch", "loss", "accuracy"} <= fields[3]
+    assert {"epoch", "layer", "norm"} <= fields[5]
+    assert {"x2", "y2", "weight", "sign", "magnitude"} <= fields[8]  # network view
+    titles = chart_titles(at)
+    assert "Ground truth" in titles and "Predict result (0 wrong)" in titles
+    assert metric(at, "Training accuracy") == "100.0%"
+    assert "PASS : 21 || FAIL : 0" in at.code[0].value
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "value"),
+    [
+        ("selectbox", "train_dataset", "linear"),
+        ("selectbox", "train_activation", "tanh"),
+        ("select_slider", "train_lr", 0.1),
+        ("number_input", "train_epochs", 500),
+    ],
+)
+def test_changing_a_setting_reruns_and_changes_the_result(at, kind, key, value):
+    before = (metric(at, "Final loss"), metric(at, "Epochs run"))
+    getattr(at, kind)(key=key).set_value(value).run()
+    assert_no_exception(at)
+    assert (metric(at, "Final loss"), metric(at, "Epochs run")) != before
+    assert at.query_params[
+        {
+            "train_dataset": "data",
+            "train_activation": "act",
+            "train_lr": "lr",
+            "train_epochs": "epochs",
+        }[key]
+    ]
+
+
+def test_a_diverging_run_shows_a_warning_not_an_exception():
+    at = open_app(act="identity", out="identity", lr="5", epochs="2000")
+    assert_no_exception(at)
+    warning = at.warning[0].value
+    assert "Training diverged at epoch" in warning and "learning rate 10× smaller" in warning
+    assert len(chart_specs(at)) == 9
+
+
+def test_url_parameters_preset_the_widgets():
+    at = open_app(
+        data="circle", layers="3", units="8", act="tanh", lr="0.5", epochs="1500", seed="4"
+    )
+    assert_no_exception(at)
+    assert at.selectbox(key="train_dataset").value == "circle"
+    assert at.slider(key="train_layers").value == 3
+    assert at.select_slider(key="train_lr").value == 0.5
+    assert metric(at, "Epochs run") == "1,500"
+
+
+def test_out_of_range_url_values_are_ignored_with_a_note():
+    at = open_app(lr="1000", epochs="-5", act="swish", bogus="1")
+    assert_no_exception(at)
+    notes = " ".join(info.value for info in at.info)
+    assert "Ignored `lr=1000`" in notes and "between 1e-05 and 100" in notes
+    assert "Ignored `epochs=-5`" in notes and "Ignored `act=swish`" in notes
+    assert "Ignored `bogus`" in notes
+    assert at.select_slider(key="train_lr").value == 1.0
+
+
+def test_a_bad_csv_shows_the_loaders_message(at):
+    at.selectbox(key="train_dataset").set_value("csv").run()
+    at.file_uploader(key="train_upload").set_value(
+        ("points.csv", b"x1,x2,label\n0,0,1\n1,zz,0\n", "text/csv")
+    )
+    at.run()
+    assert_no_exception(at)
+    assert "line 3, column x2: 'zz' is not a number" in at.error[0].value
+
+
+def test_a_good_csv_trains(at):
+    rows = "".join(f"{i / 10},{1 - i / 10},{i % 2}\n" for i in range(10))
+    at.selectbox(key="train_dataset").set_value("csv").run()
+    at.file_uploader(key="train_upload").set_value(
+        ("p.csv", ("x1,x2,label\n" + rows).encode(), "text/csv")
+    )
+    at.number_input(key="train_epochs").set_value(300)
+    at.run()
+    assert_no_exception(at)
+    assert metric(at, "Epochs run") == "300"
+
+
+def test_an_expensive_run_waits_for_the_train_button():
+    at = open_app(units="200", epochs="50000")
+    assert_no_exception(at)
+    assert "waits for you" in at.info[0].value and not at.metric
+    at.button[0].click().run()
+    assert metric(at, "Epochs run") == "50,000"
+
+
+def test_a_run_too_expensive_for_one_click_is_refused_with_the_knob_to_turn():
+    at = open_app(layers="6", units="512", epochs="100000")
+    assert_no_exception(at)
+    assert "Lower the epochs, the units per layer or the number of layers" in at.error[0].value
+
+
+def test_replay_redraws_the_network_at_an_earlier_epoch(at):
+    at.select_slider(key="train_replay").set_value(0).run()
+    assert_no_exception(at)
+    assert "Weights at epoch 0" in chart_titles(at)
