@@ -17,7 +17,13 @@ from streamlit.testing.v1 import AppTest
 from benchmarks.common import print_table
 
 ENTRY = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
-PAGES = ["pages/train.py"]
+PAGES = [
+    "app_pages/train.py",
+    "app_pages/learning_rate.py",
+    "app_pages/hidden_units.py",
+    "app_pages/activations.py",
+    "app_pages/gradient_vanishing.py",
+]
 
 
 def timed_run(at: AppTest) -> float:

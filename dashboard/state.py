@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 MAX_SHOWN = 40  # characters of a bad URL value quoted back in a note
+# the learning-rate slider's stops: 1-2-5 on a log scale, 1e-5 to 100
+LEARNING_RATES = [m * 10.0**e for e in range(-5, 2) for m in (1, 2, 5)] + [100.0]
 
 
 @dataclass(frozen=True)

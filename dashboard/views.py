@@ -44,7 +44,8 @@ def prediction_chart(points, suffix: str = "") -> charts.alt.Chart:
     return charts.points_chart(points, "predicted", f"Predict result{suffix} ({wrong} wrong)")
 
 
-def boundary(network: MLP, X: np.ndarray, points, suffix: str = "") -> charts.alt.LayerChart:
-    return charts.boundary_chart(
-        frames.grid_frame(network, X), points, f"Decision boundary{suffix}"
-    )
+def boundary(
+    network: MLP, X: np.ndarray, points, title: str = "Decision boundary"
+) -> charts.alt.LayerChart:
+    """The network's decision boundary over the points."""
+    return charts.boundary_chart(frames.grid_frame(network, X), points, title)

@@ -1,8 +1,8 @@
 """What a run will cost before it runs: a conservative estimate of its wall time.
 
-Fitted to benchmarks/bench_engine.py on the 2-core machines this project runs on
-(XOR and linear, h = 4..500); it errs high for mid-sized networks, which is the safe
-side for deciding whether to train automatically or to ask first.
+Fitted to benchmarks/bench_engine.py and bench_sweep.py on the 2-core machines this
+project runs on (XOR and linear, h = 4..500, stacks of 1..128); it errs high, which is
+the safe side for deciding whether to train automatically, to ask first, or to refuse.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from mlp.config import TrainConfig
 from mlp.network import parameter_count
+from mlp.sweep import group_key, networks_per_stack
 
 # µs per epoch ≈ FIXED + PER_LAYER·L + PER_POINT·n + PER_ACTIVATION·n·Σwidths + PER_MAC·n·P
 FIXED_US = 12.0
@@ -20,21 +21,38 @@ PER_ACTIVATION_US = 0.01
 PER_MAC_US = 1.1e-4
 
 
-def estimate_seconds(config: TrainConfig, n_points: int, n_inputs: int = 2) -> float:
-    """Expected wall time of `mlp.train` for this config on n_points points."""
+def _batch_costs(config: TrainConfig, n_points: int, n_inputs: int) -> tuple[int, float, float]:
+    """(batches per epoch, µs per batch paid once per stack, µs per batch per network)."""
     sizes = config.sizes(n_inputs)
     batch = n_points if config.batch_size is None else min(config.batch_size, n_points)
-    batches = -(-n_points // batch)
-    per_batch = (
-        FIXED_US
-        + PER_LAYER_US * (len(sizes) - 1)
-        + PER_POINT_US * batch
+    shared = FIXED_US + PER_LAYER_US * (len(sizes) - 1)  # numpy call overhead
+    each = (
+        PER_POINT_US * batch
         + PER_ACTIVATION_US * batch * sum(sizes[1:])
         + PER_MAC_US * batch * parameter_count(sizes)
     )
-    return config.epochs * batches * per_batch * 1e-6
+    return -(-n_points // batch), shared, each
 
 
-def estimate_sweep_seconds(configs: Sequence[TrainConfig], n_points: int) -> float:
-    """An upper bound for `mlp.sweep`: the runs one after another (stacking only helps)."""
-    return sum(estimate_seconds(config, n_points) for config in configs)
+def estimate_seconds(config: TrainConfig, n_points: int, n_inputs: int = 2) -> float:
+    """Expected wall time of `mlp.train` for this config on n_points points."""
+    batches, shared, each = _batch_costs(config, n_points, n_inputs)
+    return config.epochs * batches * (shared + each) * 1e-6
+
+
+def estimate_sweep_seconds(
+    configs: Sequence[TrainConfig], n_points: int, n_inputs: int = 2
+) -> float:
+    """Expected wall time of `mlp.sweep`: stacks pay the call overhead once for K networks."""
+    groups: dict[tuple, list[TrainConfig]] = {}
+    for config in configs:
+        groups.setdefault(group_key(config), []).append(config)
+    seconds = 0.0
+    for members in groups.values():
+        first = members[0]
+        size = networks_per_stack(first, n_points, n_inputs)
+        batches, shared, each = _batch_costs(first, n_points, n_inputs)
+        for start in range(0, len(members), size):
+            stacked = len(members[start : start + size])
+            seconds += first.epochs * batches * (shared + stacked * each) * 1e-6
+    return seconds

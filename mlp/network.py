@@ -191,6 +191,10 @@ class MLP:
         """ŷ = P(label 1 | x) for each row of X, shape (n, 1)."""
         return self._forward(X)[0].y_hat.copy()
 
+    def hidden_outputs(self, X: np.ndarray) -> list[np.ndarray]:
+        """a_l of every hidden layer, (n, width_l), from one forward pass."""
+        return [a.copy() for a in self._forward(X)[0].a]
+
     def predict(self, X: np.ndarray) -> np.ndarray:
         """0/1 labels: 1 where ŷ > 0.5."""
         return (self.forward(X) > 0.5).astype(int)

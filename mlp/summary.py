@@ -7,8 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlp.activations import get_activation
+from mlp.network import MLP
 from mlp.record import RunRecord
 
+# A hidden unit passes almost no gradient when its f' averaged over the points is this low.
+SATURATED_SLOPE = 0.01
 # A run "stalled" when it neither solved the data nor diverged and its loss moved by
 # less than this fraction over the last fifth of its epochs.
 STALL_CHANGE = 0.01
@@ -94,3 +98,18 @@ def summarize(
 
     curves = CurveSummary(np.arange(length), runs, *stats(loss), *stats(accuracy))
     return curves, [summarize_run(r, loss_threshold) for r in records]
+
+
+def saturation(network: MLP, X: np.ndarray) -> list[float]:
+    """Per hidden layer, the share of units that pass almost no gradient back.
+
+    A unit counts when its derivative f'(z), averaged over the points, is at most 0.01:
+    saturated sigmoid (σ′ < 0.01 means |z| > 4.6) and tanh units, dead ReLU units (off on
+    every point) and leaky ReLU units that are off everywhere (slope 0.01).
+    """
+    act = get_activation(network.activation)
+    shares = []
+    for a in network.hidden_outputs(X):
+        slope = act.grad_from_output(a, np.empty_like(a)).mean(axis=0)
+        shares.append(float(np.mean(slope <= SATURATED_SLOPE)))
+    return shares

@@ -17,12 +17,12 @@ def open_app(page: str | None = None, **params: str) -> AppTest:
     """The app with a fresh cache, URL parameters preset, run once (on `page` if given)."""
     st.cache_data.clear()
     at = AppTest.from_file(ENTRY, default_timeout=120)
+    if page is not None:
+        at.run()
+        at.switch_page(page)
     for name, value in params.items():
         at.query_params[name] = value
     at.run()
-    if page is not None:
-        at.switch_page(page)
-        at.run()
     return at
 
 

@@ -42,6 +42,33 @@ def chart_count(page) -> int:
     return page.locator("[data-testid='stVegaLiteChart']").count()
 
 
+PAGES = {
+    "learning_rate": "Learning-rate study",
+    "hidden_units": "Hidden-units study",
+    "activations": "Activations study",
+    "gradient_vanishing": "Gradient vanishing",
+}
+
+
+def test_a_deep_link_on_a_fresh_server_runs_through_the_entry_point(server, page):
+    # the server's very first session: Streamlit's legacy pages/ router must not take it
+    page.goto(f"{server}/gradient_vanishing?epochs=100&seeds=1")
+    wait_idle(page)
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "Learning-rate study" in nav and "streamlit app" not in nav
+    assert page.get_by_role("heading", name="Gradient vanishing").count() == 1
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_opens_with_its_charts_and_no_exception(server, page, path):
+    page.goto(f"{server}/{path}?epochs=300&seeds=2")
+    wait_idle(page)
+    assert page.get_by_role("heading", name=PAGES[path]).count() == 1
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert chart_count(page) >= 3
+    screenshot(page, path)
+
+
 def test_train_page_redraws_its_charts_when_a_setting_changes(server, page):
     page.goto(f"{server}/?epochs=2000")
     wait_idle(page)

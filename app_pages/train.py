@@ -6,7 +6,7 @@ import json
 import streamlit as st
 
 from dashboard import charts, data, frames, runs, state, views
-from dashboard.state import Setting, choice, integer, nearest
+from dashboard.state import LEARNING_RATES, Setting, choice, integer, nearest
 from mlp import TrainConfig
 from mlp.activations import ACTIVATIONS
 from mlp.cost import estimate_seconds
@@ -15,7 +15,6 @@ from mlp.network import INITS
 from mlp.optimizers import OPTIMIZERS
 from mlp.report import lab_log
 
-LEARNING_RATES = [m * 10.0**e for e in range(-5, 2) for m in (1, 2, 5)] + [100.0]
 BATCH_SIZES = ["full", 1, 2, 4, 8, 16, 32, 64, 128]
 AUTO_SECONDS = 2.0  # cheaper runs train as soon as a knob changes
 MAX_SECONDS = 60.0  # dearer ones are refused: one click must not hold the server longer
@@ -124,7 +123,9 @@ network = record.network_at(epoch)
 points = frames.points_frame(X, y, network.forward(X))
 left, middle, right = st.columns(3)
 left.altair_chart(views.prediction_chart(points, f" at epoch {epoch:,}"), width="stretch")
-middle.altair_chart(views.boundary(network, X, points, f" at epoch {epoch:,}"), width="stretch")
+middle.altair_chart(
+    views.boundary(network, X, points, f"Decision boundary at epoch {epoch:,}"), width="stretch"
+)
 network_view = charts.network_chart(*frames.network_frames(network), f"Weights at epoch {epoch:,}")
 right.altair_chart(network_view, width="stretch")
 

@@ -1,0 +1,91 @@
+"""Learning-rate study: the step size decides whether gradient descent converges at all."""
+
+import streamlit as st
+
+from dashboard import charts, data, state, study
+from dashboard.state import Setting, choice, integer
+from mlp import TrainConfig
+from mlp.network import INITS
+
+PAGE = "lr"
+SETTING = "learning rate"
+REPORT = """On XOR with the 2-20-20-1 sigmoid network and 100,000 epochs:
+- **lr 100** and **lr 10**: loss stuck at **0.5238** (= 11/21) from the first log line on,
+  10 of 21 points right (47.6%).
+- **lr 0.001**: loss falling slowly to **0.0174**, all 21 points right.
+
+Its reading: too large a rate overshoots and never converges; too small a rate is slow."""
+SETTINGS = [
+    *data.settings(PAGE),
+    Setting("lr_rates", "rates", "100, 10, 1, 0.1, 0.01, 0.001", study.value_list(1e-6, 1000)),
+    Setting("lr_epochs", "epochs", 5000, integer(10, 200_000)),
+    study.seeds_setting(PAGE),
+    Setting("lr_init", "init", "normal", choice(INITS)),
+    Setting("lr_reduction", "grad", "mean", choice(list(study.GRADIENTS))),
+]
+REPORTS_SETTING = {
+    "lr_dataset": "xor",
+    "lr_rates": "100, 10, 0.001",
+    "lr_epochs": 100_000,
+    "lr_reduction": "sum",
+    "lr_init": "normal",
+    "lr_seeds": 5,
+}
+
+notes = state.init(PAGE, SETTINGS)
+with st.sidebar:
+    data.widgets(PAGE)
+    st.text_input("Learning rates, comma-separated", key="lr_rates")
+    st.number_input("Epochs", 10, 200_000, step=1000, key="lr_epochs")
+    st.slider("Seeds per rate", 1, 10, key="lr_seeds")
+    st.selectbox("Weight init", INITS, key="lr_init")
+    st.radio(
+        "Gradient convention",
+        list(study.GRADIENTS),
+        format_func=study.GRADIENTS.get,
+        key="lr_reduction",
+    )
+    st.button("The report's setting", on_click=study.apply_preset, args=(REPORTS_SETTING,))
+state.write_url(SETTINGS)
+
+st.title("Learning-rate study")
+st.markdown(
+    "How large a step should gradient descent take? Too small and it crawls; too large and it "
+    "overshoots, saturates the sigmoids or blows up. Each rate is trained from several seeds "
+    "(2-20-20-1 sigmoid network, MSE, full batch), so one lucky or unlucky run cannot decide "
+    "the answer. Under the *sum* convention every step is n/2 times larger (×10.5 on XOR) — "
+    "that, not the rate alone, is what the report's numbers depend on."
+)
+state.show_notes(notes)
+s = st.session_state
+loaded = data.load(PAGE)
+try:
+    rates = study.parse_values(s.lr_rates, 1e-6, 1000)
+except ValueError as reason:
+    st.error(f"Learning rates: {reason}.")
+    st.stop()
+if loaded is None:
+    st.stop()
+X, y, _ = loaded
+base = TrainConfig(epochs=s.lr_epochs, init=s.lr_init, reduction=s.lr_reduction, snapshots=2)
+arms = [study.arm(f"{rate:g}", base.replace(lr=rate), s.lr_seeds) for rate in rates]
+if not study.ready_to_run(arms, len(X), PAGE):
+    st.stop()
+results = study.run_arms(X, y, arms, "Training every rate and seed…")
+table = study.summary_table(results, SETTING)
+study.report_beside_ours(REPORT, study.describe_all(results))
+
+curves = study.curves_frame(results, SETTING)
+left, right = st.columns(2)
+left.altair_chart(
+    charts.band_chart(curves, "loss", SETTING, "Loss per rate: mean and min–max over seeds"),
+    width="stretch",
+)
+right.altair_chart(
+    charts.band_chart(curves, "accuracy", SETTING, "Accuracy per rate"), width="stretch"
+)
+left, right = st.columns([1, 2])
+left.altair_chart(charts.accuracy_bars(table, SETTING), width="stretch")
+with right:
+    study.show_table(table)
+    study.download_table(table, "learning_rate_study")

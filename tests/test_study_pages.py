@@ -1,0 +1,90 @@
+"""Every study page, headless, with small settings."""
+
+import pytest
+
+from .apptest import assert_no_exception, chart_frames, open_app
+
+SMALL = {"epochs": "200", "seeds": "2"}
+
+
+def setting_values(at, column):
+    values = set()
+    for frames in chart_frames(at):
+        for frame in frames:
+            if column in frame:
+                values |= set(frame[column].astype(str))
+    return values
+
+
+def test_learning_rate_page_sweeps_every_rate():
+    at = open_app("app_pages/learning_rate.py", rates="10, 1, 0.1", **SMALL)
+    assert_no_exception(at)
+    assert {"10", "1", "0.1"} <= setting_values(at, "learning rate")
+    assert "**The lab report found**" in " ".join(m.value for m in at.markdown)
+    table = at.dataframe[0].value
+    assert table["learning rate"].tolist() == ["10", "1", "0.1"] and (table["seeds"] == 2).all()
+
+
+def test_changing_a_control_reruns_the_study():
+    at = open_app("app_pages/learning_rate.py", rates="1", **SMALL)
+    before = at.dataframe[0].value["final loss mean"].iloc[0]
+    at.number_input(key="lr_epochs").set_value(400).run()
+    assert_no_exception(at)
+    assert at.dataframe[0].value["final loss mean"].iloc[0] != before
+
+
+def test_the_reports_setting_preset_fills_in_its_numbers():
+    at = open_app("app_pages/learning_rate.py", **SMALL)
+    at.button[0].click().run()
+    assert at.text_input(key="lr_rates").value == "100, 10, 0.001"
+    assert at.radio(key="lr_reduction").value == "sum"
+    assert at.number_input(key="lr_epochs").value == 100_000
+    assert "waits for you" in " ".join(i.value for i in at.info)  # dear: asks first
+
+
+def test_a_bad_rate_list_shows_a_message():
+    at = open_app("app_pages/learning_rate.py", **SMALL)
+    at.text_input(key="lr_rates").set_value("1, fast").run()
+    assert_no_exception(at)
+    assert "'fast' is not a number" in at.error[0].value
+
+
+def test_hidden_units_page_shows_widths_cost_and_heatmap():
+    at = open_app(
+        "app_pages/hidden_units.py", widths="1, 4", grid="True", grid_rates="1, 0.1", **SMALL
+    )
+    assert_no_exception(at)
+    assert {"1", "4"} <= setting_values(at, "hidden units")
+    titles = " ".join(str(c.proto.spec) for c in at.get("vega_lite_chart"))
+    assert "Cost: seconds per run" in titles and "Final accuracy, mean over seeds" in titles
+
+
+def test_activations_page_shows_a_diverging_network_as_diverged():
+    at = open_app("app_pages/activations.py", sets="xor", **SMALL)
+    assert_no_exception(at)
+    sentences = " ".join(m.value for m in at.markdown)
+    assert "XOR — **none**: all 2 seeds diverged (the first at epoch" in sentences
+    assert {"sigmoid", "tanh", "ReLU", "leaky ReLU", "none", "none, small lr"} <= setting_values(
+        at, "activation"
+    )
+    assert "share" in set().union(*(set(f.columns) for frames in chart_frames(at) for f in frames))
+
+
+def test_gradient_vanishing_page_compares_activations_layer_by_layer():
+    at = open_app(
+        "app_pages/gradient_vanishing.py", depth="4", width="4", acts="sigmoid,tanh", **SMALL
+    )
+    assert_no_exception(at)
+    assert {"W1 (input side)", "W5 (output)"} <= setting_values(at, "layer")
+    assert {"sigmoid", "tanh"} <= setting_values(at, "activation")
+    table = at.dataframe[0].value
+    assert {"first ÷ last, start", "first ÷ last, end"} <= set(table.columns)
+
+
+@pytest.mark.parametrize(
+    "page", ["learning_rate", "hidden_units", "activations", "gradient_vanishing"]
+)
+def test_every_study_page_offers_its_summary_as_csv(page):
+    at = open_app(f"app_pages/{page}.py", **SMALL)
+    assert_no_exception(at)
+    assert any(b.proto.label == "Summary table (.csv)" for b in at.get("download_button"))
