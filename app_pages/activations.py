@@ -109,7 +109,7 @@ names = s.act_datasets.split(",")
 sets = {
     name: runs.load_dataset(name, **({"seed": 0} if name == "linear" else {})) for name in names
 }
-if not study.ready_to_run(arms, max(len(X) for X, _ in sets.values()), PAGE, n_datasets=len(sets)):
+if not study.ready_to_run(arms, max(len(X) for X, _ in sets.values()), n_datasets=len(sets)):
     st.stop()
 
 results = {
@@ -137,11 +137,11 @@ for name, (X, y) in sets.items():
     right.altair_chart(charts.accuracy_bars(table, SETTING), width="stretch")
     st.markdown("**Decision boundary of the median seed** (crosses: misclassified)")
     grids, points = [], []
-    for label, records in results[name].items():
-        record = study.median_run(records)
-        grids.append(frames.grid_frame(record.network, X, steps=30).assign(activation=label))
-        points.append(frames.points_frame(X, y, record.predictions).assign(activation=label))
-        diagnostics += study.saturation_rows(record, X, DATASETS[name], label)
+    for label, result in results[name].items():
+        network = result.median_network
+        grids.append(frames.grid_frame(network, X, steps=30).assign(activation=label))
+        points.append(frames.points_frame(X, y, result.median_predictions).assign(activation=label))
+        diagnostics += study.saturation_rows(result, X, DATASETS[name], label)
     st.altair_chart(charts.boundary_facets(pd.concat(grids), pd.concat(points), SETTING))
 
 st.header("Saturation")

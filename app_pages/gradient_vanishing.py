@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, data, frames, state, study
+from dashboard import charts, data, state, study
 from dashboard.state import LEARNING_RATES, Setting, choice, integer, nearest
 from mlp import TrainConfig
 from mlp.activations import ACTIVATIONS
@@ -71,7 +71,7 @@ base = TrainConfig(
     hidden=(s.gv_width,) * s.gv_depth, lr=s.gv_lr, epochs=s.gv_epochs, init=s.gv_init, snapshots=2
 )
 arms = [study.arm(name, base.replace(activation=name), s.gv_seeds) for name in names]
-if not study.ready_to_run(arms, len(X), PAGE):
+if not study.ready_to_run(arms, len(X)):
     st.stop()
 results = study.run_arms(X, y, arms, "Training every activation and seed…")
 table = study.summary_table(results, SETTING)
@@ -82,11 +82,10 @@ table["first ÷ last, end"] = ratios[ratios["when"] == "end"]["ratio"].to_numpy(
 study.report_beside_ours(REPORT, study.describe_all(results) + study.describe_ratios(ratios))
 
 columns = st.columns(min(len(results), 3))
-for i, (name, records) in enumerate(results.items()):
-    record = study.median_run(records)
+for i, (name, result) in enumerate(results.items()):
     title = f"{name}: ‖∂L/∂W‖ per layer (median seed)"
     columns[i % len(columns)].altair_chart(
-        charts.grad_norm_chart(frames.grad_norm_frame(record), title), width="stretch"
+        charts.grad_norm_chart(result.median_grads, title), width="stretch"
     )
 left, right = st.columns(2)
 left.altair_chart(charts.ratio_chart(ratios), width="stretch")

@@ -81,7 +81,7 @@ base = TrainConfig(
     lr=s.hu_lr, epochs=s.hu_epochs, init=s.hu_init, reduction=s.hu_reduction, snapshots=2
 )
 arms = [study.arm(str(w), base.replace(hidden=(w, w)), s.hu_seeds) for w in widths]
-if not study.ready_to_run(arms, len(X), PAGE):
+if not study.ready_to_run(arms, len(X)):
     st.stop()
 results = study.run_arms(X, y, arms, "Training every width and seed…")
 table = study.summary_table(results, SETTING)
@@ -115,7 +115,7 @@ if s.hu_grid:
         for rate in rates
         for w in widths
     ]
-    if study.ready_to_run(grid_arms, len(X), f"{PAGE}_grid"):
+    if study.ready_to_run(grid_arms, len(X)):
         grid = study.summary_table(study.run_arms(X, y, grid_arms, "Training the grid…"), "arm")
         grid[["learning rate", SETTING]] = grid["arm"].str.split(" | ", expand=True, regex=False)
         st.altair_chart(

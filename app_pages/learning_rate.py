@@ -69,7 +69,7 @@ if loaded is None:
 X, y, _ = loaded
 base = TrainConfig(epochs=s.lr_epochs, init=s.lr_init, reduction=s.lr_reduction, snapshots=2)
 arms = [study.arm(f"{rate:g}", base.replace(lr=rate), s.lr_seeds) for rate in rates]
-if not study.ready_to_run(arms, len(X), PAGE):
+if not study.ready_to_run(arms, len(X)):
     st.stop()
 results = study.run_arms(X, y, arms, "Training every rate and seed…")
 table = study.summary_table(results, SETTING)

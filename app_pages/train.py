@@ -9,15 +9,15 @@ from dashboard import charts, data, frames, runs, state, views
 from dashboard.state import LEARNING_RATES, Setting, choice, integer, nearest
 from mlp import TrainConfig
 from mlp.activations import ACTIVATIONS
-from mlp.cost import estimate_seconds
+from mlp.cost import estimate_seconds, record_megabytes
 from mlp.losses import LOSSES
 from mlp.network import INITS
 from mlp.optimizers import OPTIMIZERS
 from mlp.report import lab_log
 
 BATCH_SIZES = ["full", 1, 2, 4, 8, 16, 32, 64, 128]
-AUTO_SECONDS = 2.0  # cheaper runs train as soon as a knob changes
-MAX_SECONDS = 60.0  # dearer ones are refused: one click must not hold the server longer
+# cheaper runs train as soon as a knob changes; the whole record is cached
+BUDGET = runs.Budget(auto_seconds=2.0, max_megabytes=40.0)
 GRADIENTS = {
     "mean": "mean: exact gradient of the mean loss",
     "sum": "sum: errors summed without 1/n (the report's code, n/2 × larger)",
@@ -90,19 +90,11 @@ except ValueError as reason:
     st.stop()
 
 seconds = estimate_seconds(config, len(X))
-if seconds > MAX_SECONDS:
-    st.error(
-        f"This run would take about {seconds:,.0f} s, more than the {MAX_SECONDS:.0f} s one click "
-        "may use here. Lower the epochs, the units per layer or the number of layers."
-    )
+knobs = "Lower the epochs, the units per layer or the number of layers."
+megabytes = record_megabytes(config, len(X))
+if not runs.gate((data_key, config), seconds, megabytes, "training", knobs, BUDGET):
     st.stop()
-confirmed = s.setdefault("train_confirmed", set())
-if seconds > AUTO_SECONDS and (data_key, config) not in confirmed:
-    st.info(f"This run takes about {seconds:.0f} s, so it waits for you.")
-    if not st.button("Train", type="primary"):
-        st.stop()
-    confirmed.add((data_key, config))
-record = runs.with_progress(runs.train_run, X, y, config, label="Training…")
+record = runs.with_progress(runs.train_run, X, y, config, label="Training…", key=(data_key, config))
 
 views.metrics(record)
 views.divergence_warning(record)

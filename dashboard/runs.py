@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
@@ -21,6 +22,9 @@ from mlp import RunRecord, TrainConfig
 
 POLL_SECONDS = 0.1
 BAR_AFTER_SECONDS = 0.3  # quick runs finish without a flashing bar
+MAX_SECONDS = 60.0  # one click may not hold the server longer: dearer work is refused
+CACHE_SECONDS = 30 * 60  # cached runs expire: the server keeps little for long
+CONFIRMED, STOPPED = "_confirmed_runs", "_stopped_runs"
 
 
 class Cancelled(Exception):
@@ -46,20 +50,57 @@ def load_dataset(name: str, **options) -> tuple[np.ndarray, np.ndarray]:
     return mlp.datasets.load(name, **options)
 
 
-@st.cache_data(max_entries=48, show_spinner=False)
+@st.cache_data(max_entries=8, ttl=CACHE_SECONDS, show_spinner=False)
 def train_run(X: np.ndarray, y: np.ndarray, config: TrainConfig, _progress: Progress) -> RunRecord:
     return mlp.train(X, y, config, lambda epoch, loss: _progress.update(epoch, config.epochs))
 
 
-@st.cache_data(max_entries=24, show_spinner=False)
-def sweep_runs(
-    X: np.ndarray, y: np.ndarray, configs: tuple[TrainConfig, ...], _progress: Progress
-) -> list[RunRecord]:
-    return mlp.sweep(X, y, configs, _progress.update)
+@dataclass(frozen=True)
+class Budget:
+    """What one click may cost: it runs at once up to auto_seconds, asks first up to
+    MAX_SECONDS, and may hold at most max_megabytes of run records in memory."""
+
+    auto_seconds: float
+    max_megabytes: float
 
 
-def with_progress(run: Callable, *args, label: str):
-    """run(*args, progress) in a worker thread, with a progress bar here while it runs."""
+def gate(key, seconds: float, megabytes: float, what: str, knobs: str, budget: Budget) -> bool:
+    """Decide from the estimated cost whether `what` runs now.
+
+    Refused above MAX_SECONDS or the budget's megabytes of records (saying which knobs to
+    turn); above its auto_seconds, or after the user pressed Stop, it waits for a button.
+    `key` names the work (its configs).
+    """
+    if seconds > MAX_SECONDS or megabytes > budget.max_megabytes:
+        limit = f"{MAX_SECONDS:.0f} s and {budget.max_megabytes:.0f} MB"
+        cost = f"{seconds:,.0f} s and {megabytes:,.0f} MB of records"
+        st.error(
+            f"This {what} would take about {cost}; one click may use at most {limit} here. {knobs}"
+        )
+        return False
+    state = st.session_state
+    confirmed, stopped = state.setdefault(CONFIRMED, set()), state.setdefault(STOPPED, set())
+    if key in stopped:
+        message = f"Stopped. Press the button to run this {what} again."
+    elif seconds > budget.auto_seconds and key not in confirmed:
+        message = f"This {what} takes about {seconds:.0f} s, so it waits for you."
+    else:
+        return True
+    st.info(message)
+    if not st.button(f"Run the {what}", type="primary"):
+        return False
+    confirmed.add(key)
+    stopped.discard(key)
+    return True
+
+
+def _stop(key) -> None:
+    st.session_state.setdefault(STOPPED, set()).add(key)
+
+
+def with_progress(run: Callable, *args, label: str, key):
+    """run(*args, progress) in a worker thread, with a progress bar and a Stop button here
+    while it runs. Stop reruns the page, which ends the worker; `gate` then waits."""
     progress, outcome = Progress(), {}
 
     def work():
@@ -70,16 +111,19 @@ def with_progress(run: Callable, *args, label: str):
 
     worker = threading.Thread(target=work, daemon=True)
     add_script_run_ctx(worker, get_script_run_ctx())
-    started, bar = time.perf_counter(), None
+    started, bar, slot = time.perf_counter(), None, st.empty()
     worker.start()
     try:
         while worker.is_alive():
             worker.join(POLL_SECONDS)
             if worker.is_alive() and time.perf_counter() - started > BAR_AFTER_SECONDS:
-                bar = bar or st.progress(0.0, text=label)
+                if bar is None:
+                    bar = st.progress(0.0, text=label)
+                    slot.button("Stop", key=f"stop_{label}", on_click=_stop, args=(key,))
                 bar.progress(progress.fraction, text=f"{label} {progress.fraction:.0%}")
     finally:
         progress.cancelled = True  # if the page was interrupted, the worker stops too
+        slot.empty()
         if bar is not None:
             bar.empty()
     if "error" in outcome:

@@ -10,15 +10,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+import mlp
 from dashboard import runs
-from dashboard.frames import evenly_spaced
+from dashboard.frames import evenly_spaced, grad_norm_frame
 from dashboard.state import Setting, integer
-from mlp import RunRecord, TrainConfig, summarize
-from mlp.cost import estimate_sweep_seconds
+from mlp import MLP, RunRecord, TrainConfig, summarize
+from mlp.cost import estimate_sweep_seconds, record_megabytes
 from mlp.summary import RunSummary, saturation
 
-AUTO_SECONDS = 12.0  # a study's default sweep runs at once, with a progress bar
-MAX_SECONDS = 60.0  # more than this per click is refused, with the knob to turn
+# a study's default sweep runs at once, with a progress bar; its records are transient
+# (only their digest is cached), so it may hold more of them than the Train page
+BUDGET = runs.Budget(auto_seconds=12.0, max_megabytes=100.0)
+CACHE_SECONDS = 30 * 60  # cached studies expire: the server keeps little for long
 MAX_VALUES = 8
 GRADIENTS = {
     "mean": "mean — the exact gradient of the mean loss",
@@ -104,57 +107,104 @@ def parse_values(text: str, low: float, high: float, whole: bool = False) -> lis
     return list(dict.fromkeys(values))
 
 
-def ready_to_run(arms: Sequence[Arm], n_points: int, page: str, n_datasets: int = 1) -> bool:
-    """Decide from the estimated cost: run now, wait for a Run button, or refuse."""
+def ready_to_run(arms: Sequence[Arm], n_points: int, n_datasets: int = 1) -> bool:
+    """Run now, wait for a button, or refuse — by the estimated cost of the sweep."""
     configs = [c for a in arms for c in a.configs]
     seconds = estimate_sweep_seconds(configs, n_points) * n_datasets
-    networks = len(configs) * n_datasets
-    st.caption(f"{networks} networks, estimated {seconds:.1f} s of training.")
-    if seconds > MAX_SECONDS:
-        st.error(
-            f"This study would take about {seconds:,.0f} s, more than the {MAX_SECONDS:.0f} s one "
-            "click may use here. Lower the epochs or the number of seeds, or sweep fewer values."
+    megabytes = sum(record_megabytes(c, n_points) for c in configs)  # one data set at a time
+    st.caption(f"{len(configs) * n_datasets} networks, estimated {seconds:.1f} s of training.")
+    knobs = "Lower the epochs or the number of seeds, or sweep fewer values."
+    return runs.gate(run_key(arms, n_points), seconds, megabytes, "study", knobs, BUDGET)
+
+
+def run_key(arms: Sequence[Arm], n_points: int) -> tuple:
+    return tuple(c for a in arms for c in a.configs), n_points
+
+
+@dataclass(frozen=True)
+class ArmResult:
+    """What a page shows of one arm, small enough to cache: each run's scalars, the curves
+    across seeds (thinned), the norms of the first and last layer's gradient at the start
+    and end of each run, and the median seed's network and gradient history (thinned)."""
+
+    summaries: tuple[RunSummary, ...]
+    curves: pd.DataFrame  # epoch, metric, mean, std, low, high, runs
+    edge_norms: np.ndarray  # (runs, 2: start/end, 2: first/last layer); NaN: no epoch ran
+    median_network: MLP
+    median_predictions: np.ndarray
+    median_grads: pd.DataFrame  # epoch, layer, norm
+
+
+def digest(records: Sequence[RunRecord], max_points: int = 300) -> ArmResult:
+    """Reduce the runs of one arm to what the study pages show."""
+    curves, summaries = summarize(records)
+    rows = evenly_spaced(len(curves.epochs), max_points)
+    parts = [
+        pd.DataFrame(
+            {
+                "epoch": curves.epochs[rows] + 1,  # epochs completed: log-axis friendly
+                "metric": metric,
+                "mean": getattr(curves, f"{metric}_mean")[rows],
+                "std": getattr(curves, f"{metric}_std")[rows],
+                "low": getattr(curves, f"{metric}_min")[rows],
+                "high": getattr(curves, f"{metric}_max")[rows],
+                "runs": curves.runs[rows],
+            }
         )
-        return False
-    confirmed = st.session_state.setdefault(f"{page}_confirmed", set())
-    key = (tuple(configs), n_points, n_datasets)
-    if seconds > AUTO_SECONDS and key not in confirmed:
-        st.info(f"This study takes about {seconds:.0f} s, so it waits for you.")
-        if not st.button("Run the study", type="primary"):
-            return False
-        confirmed.add(key)
-    return True
+        for metric in ("loss", "accuracy")
+    ]
+    edges = np.full((len(records), 2, 2), np.nan)
+    for i, r in enumerate(records):
+        if r.epochs_run:
+            edges[i] = r.grad_norms[[0, -1]][:, [0, -1]]
+    median = median_run(records)
+    return ArmResult(
+        summaries=tuple(summaries),
+        curves=pd.concat(parts, ignore_index=True),
+        edge_norms=edges,
+        median_network=median.network,
+        median_predictions=median.predictions,
+        median_grads=grad_norm_frame(median),
+    )
 
 
-def run_arms(
-    X: np.ndarray, y: np.ndarray, arms: Sequence[Arm], label: str
-) -> dict[str, list[RunRecord]]:
-    configs = tuple(c for a in arms for c in a.configs)
-    records = runs.with_progress(runs.sweep_runs, X, y, configs, label=label)
+@st.cache_data(max_entries=8, ttl=CACHE_SECONDS, show_spinner=False)
+def study_results(
+    X: np.ndarray, y: np.ndarray, arms: tuple[Arm, ...], _progress: runs.Progress
+) -> dict[str, ArmResult]:
+    records = mlp.sweep(X, y, [c for a in arms for c in a.configs], _progress.update)
     results, start = {}, 0
     for a in arms:
-        results[a.label] = records[start : start + len(a.configs)]
+        results[a.label] = digest(records[start : start + len(a.configs)])
         start += len(a.configs)
     return results
 
 
-def summary_table(results: dict[str, list[RunRecord]], setting: str = "setting") -> pd.DataFrame:
+def run_arms(X: np.ndarray, y: np.ndarray, arms: Sequence[Arm], label: str) -> dict[str, ArmResult]:
+    """Train every arm's configs as one sweep (cached), with progress and Stop."""
+    key = run_key(arms, len(X))
+    return runs.with_progress(study_results, X, y, tuple(arms), label=label, key=key)
+
+
+def summary_table(results: dict[str, ArmResult], setting: str = "setting") -> pd.DataFrame:
     """One row per arm: outcomes over its seeds, final accuracy and loss, speed, cost."""
     rows = []
-    for label, records in results.items():
-        _, summaries = summarize(records)
+    for label, result in results.items():
+        summaries = result.summaries
         accuracy = np.array([s.final_accuracy for s in summaries])
         perfect = [s.epochs_to_perfect for s in summaries if s.epochs_to_perfect is not None]
         outcomes = [s.outcome for s in summaries]
         rows.append(
             {
                 setting: label,
-                "seeds": len(records),
+                "seeds": len(summaries),
                 "solved": outcomes.count("solved"),
                 "diverged": outcomes.count("diverged"),
                 "stalled": outcomes.count("stalled"),
-                "accuracy mean": np.nanmean(accuracy) if np.isfinite(accuracy).any() else np.nan,
-                "accuracy std": np.nanstd(accuracy) if np.isfinite(accuracy).any() else np.nan,
+                "accuracy mean": _nanmean(accuracy),
+                "accuracy std": float(np.nanstd(accuracy))
+                if np.isfinite(accuracy).any()
+                else np.nan,
                 "final loss mean": _nanmean([s.final_loss for s in summaries]),
                 "epochs to 100% (median)": float(np.median(perfect)) if perfect else np.nan,
                 "seconds per run": float(np.mean([s.seconds for s in summaries])),
@@ -168,32 +218,10 @@ def _nanmean(values) -> float:
     return float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
 
 
-def curves_frame(
-    results: dict[str, list[RunRecord]], setting: str = "setting", max_points: int = 300
-) -> pd.DataFrame:
-    """Long form: setting, epoch, metric (loss/accuracy), mean, std, low (min), high (max)."""
-    parts = []
-    for label, records in results.items():
-        curves, _ = summarize(records)
-        if not len(curves.epochs):
-            continue
-        rows = evenly_spaced(len(curves.epochs), max_points)
-        for metric in ("loss", "accuracy"):
-            parts.append(
-                pd.DataFrame(
-                    {
-                        setting: label,
-                        "epoch": curves.epochs[rows] + 1,  # epochs completed: log-axis friendly
-                        "metric": metric,
-                        "mean": getattr(curves, f"{metric}_mean")[rows],
-                        "std": getattr(curves, f"{metric}_std")[rows],
-                        "low": getattr(curves, f"{metric}_min")[rows],
-                        "high": getattr(curves, f"{metric}_max")[rows],
-                        "runs": curves.runs[rows],
-                    }
-                )
-            )
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+def curves_frame(results: dict[str, ArmResult], setting: str = "setting") -> pd.DataFrame:
+    """Long form for band charts: setting, epoch, metric, mean, std, low, high, runs."""
+    parts = [result.curves.assign(**{setting: label}) for label, result in results.items()]
+    return pd.concat(parts, ignore_index=True)
 
 
 def _seeds(count: int, n: int) -> str:
@@ -231,14 +259,14 @@ def describe(label: str, summaries: Sequence[RunSummary]) -> str:
     return f"**{label}**: " + "; ".join(parts) + "."
 
 
-def gradient_ratios(results: dict[str, list[RunRecord]]) -> pd.DataFrame:
+def gradient_ratios(results: dict[str, ArmResult]) -> pd.DataFrame:
     """activation, when (start/end), ratio: ‖∂L/∂W_first‖ / ‖∂L/∂W_last‖, geometric mean over
     the seeds where both norms are positive (a dead layer has none)."""
     rows = []
-    for label, records in results.items():
-        for when, epoch in (("start", 0), ("end", -1)):
-            pairs = np.array([r.grad_norms[epoch, [0, -1]] for r in records if r.epochs_run])
-            pairs = pairs[(pairs > 0).all(axis=1)] if len(pairs) else pairs
+    for label, result in results.items():
+        for index, when in enumerate(("start", "end")):
+            pairs = result.edge_norms[:, index]
+            pairs = pairs[np.all(pairs > 0, axis=1)]  # NaN and 0 both fail
             ratio = (
                 float(np.exp(np.mean(np.log(pairs[:, 0] / pairs[:, 1])))) if len(pairs) else np.nan
             )
@@ -262,8 +290,8 @@ def describe_ratios(ratios: pd.DataFrame) -> list[str]:
     return sentences
 
 
-def describe_all(results: dict[str, list[RunRecord]]) -> list[str]:
-    return [describe(label, summarize(records)[1]) for label, records in results.items()]
+def describe_all(results: dict[str, ArmResult]) -> list[str]:
+    return [describe(label, result.summaries) for label, result in results.items()]
 
 
 def median_run(records: Sequence[RunRecord]) -> RunRecord:
@@ -274,9 +302,10 @@ def median_run(records: Sequence[RunRecord]) -> RunRecord:
     return records[int(np.argsort(losses, kind="stable")[(len(records) - 1) // 2])]
 
 
-def saturation_rows(record: RunRecord, X: np.ndarray, dataset: str, label: str) -> list[dict]:
-    """Rows for the saturation chart: one per hidden layer of this run's final network."""
-    bounded = record.config.activation in ("sigmoid", "tanh")
+def saturation_rows(result: ArmResult, X: np.ndarray, dataset: str, label: str) -> list[dict]:
+    """Rows for the saturation chart: one per hidden layer of the median seed's network."""
+    network = result.median_network
+    bounded = network.activation in ("sigmoid", "tanh")
     return [
         {
             "dataset": dataset,
@@ -285,7 +314,7 @@ def saturation_rows(record: RunRecord, X: np.ndarray, dataset: str, label: str) 
             "share": share,
             "what": "saturated (f′ ≤ 0.01)" if bounded else "dead or off",
         }
-        for l, share in enumerate(saturation(record.network, X))
+        for l, share in enumerate(saturation(network, X))
     ]
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from mlp.config import TrainConfig
 from mlp.network import parameter_count
 from mlp.sweep import group_key, networks_per_stack
+from mlp.train import SNAPSHOT_BUDGET
 
 # µs per epoch ≈ FIXED + PER_LAYER·L + PER_POINT·n + PER_ACTIVATION·n·Σwidths + PER_MAC·n·P
 FIXED_US = 12.0
@@ -56,3 +57,13 @@ def estimate_sweep_seconds(
             stacked = len(members[start : start + size])
             seconds += first.epochs * batches * (shared + stacked * each) * 1e-6
     return seconds
+
+
+def record_megabytes(config: TrainConfig, n_points: int, n_inputs: int = 2) -> float:
+    """Memory of the run's record: per-epoch curves and norms, snapshots, predictions."""
+    sizes = config.sizes(n_inputs)
+    per_epoch = 2 + len(sizes) - 1  # loss, accuracy, one gradient norm per layer
+    params = parameter_count(sizes)
+    snapshots = max(2, min(config.snapshots, SNAPSHOT_BUDGET // params))
+    floats = config.epochs * per_epoch + (snapshots + 1) * params + 3 * n_points
+    return floats * 8 / 1e6

@@ -23,6 +23,7 @@ from mlp.activations import Activation, get_activation
 from mlp.losses import check_loss_output, check_reduction, get_loss
 
 INITS = ("normal", "uniform", "xavier", "he", "zeros")
+FORWARD_BLOCK = 512  # rows per block in MLP.forward
 
 
 def layer_shapes(sizes: Sequence[int]) -> list[tuple[int, int]]:
@@ -188,8 +189,17 @@ class MLP:
         return [(Wb[:-1], Wb[-1]) for Wb in self.stack.Wb]
 
     def forward(self, X: np.ndarray) -> np.ndarray:
-        """ŷ = P(label 1 | x) for each row of X, shape (n, 1)."""
-        return self._forward(X)[0].y_hat.copy()
+        """ŷ = P(label 1 | x) for each row of X, shape (n, 1).
+
+        Rows go through in blocks, so a large X (a plotting grid) never needs buffers of
+        n × width for every layer at once.
+        """
+        X = np.asarray(X, dtype=float)
+        blocks = [
+            self._forward(X[i : i + FORWARD_BLOCK])[0].y_hat
+            for i in range(0, len(X), FORWARD_BLOCK)
+        ]
+        return np.concatenate(blocks) if blocks else np.empty((0, 1))
 
     def hidden_outputs(self, X: np.ndarray) -> list[np.ndarray]:
         """a_l of every hidden layer, (n, width_l), from one forward pass."""

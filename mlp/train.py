@@ -24,8 +24,8 @@ from mlp.network import MLP, NetworkStack, Workspace, augment, init_theta, layer
 from mlp.optimizers import get_optimizer
 from mlp.record import RunRecord
 
-# Parameter snapshots kept per run, in floats (32 MB): very large networks keep fewer.
-SNAPSHOT_BUDGET = 4_000_000
+# Parameter snapshots kept per run, in floats (8 MB): very large networks keep fewer.
+SNAPSHOT_BUDGET = 1_000_000
 # Output values buffered between two scorings, in floats (2 MB).
 CHUNK_BUDGET = 262_144
 # The progress hook is called this many times over a run (at chunk boundaries).
@@ -113,8 +113,10 @@ class StackTrainer:
             size for rows, cols in layer_shapes(self.sizes) for size in ((rows - 1) * cols, cols)
         ]
         self.segments = np.cumsum([0, *sizes[:-1]])
-        # per epoch and network: [Σ point losses, wrong predictions, g² per segment]
-        self.history = np.zeros((first.epochs, K, 2 + len(self.segments)))
+        # the stats columns kept in the history: Σ loss, wrong, and the weight segments
+        self.recorded = [0, 1, *range(2, 2 + len(self.segments), 2)]
+        # per epoch and network: [Σ point losses, wrong predictions, ‖∂L/∂W_l‖² per layer]
+        self.history = np.zeros((first.epochs, K, 2 + len(self.segments) // 2))
         self.planned = snapshot_epochs(first, P)
         self.snapshot_slot = {int(e): i for i, e in enumerate(self.planned[:-1])}
         # one slot per planned epoch; a run's final parameters go in the slot after its last
@@ -140,7 +142,7 @@ class StackTrainer:
             while epoch < epochs and None in self.stopped_at:
                 count = min(self.chunk, epochs - epoch, self.every - epoch % self.every)
                 diverging, count, stats = self.run_chunk(epoch, count)
-                self.history[epoch : epoch + count] = stats[:count]
+                self.history[epoch : epoch + count] = stats[:count, :, self.recorded]
                 epoch += count
                 for k in diverging:
                     self.diverged[k] = True
@@ -245,7 +247,7 @@ class StackTrainer:
                     y=self.y,
                     loss=rows[:, 0] / len(self.X),
                     accuracy=1.0 - rows[:, 1] / len(self.X),
-                    grad_norms=np.sqrt(rows[:, 2::2] / self.batches.per_epoch),
+                    grad_norms=np.sqrt(rows[:, 2:] / self.batches.per_epoch),
                     snapshot_epochs=np.append(self.planned[:kept], end),
                     snapshot_theta=self.snapshots[: kept + 1, k],
                     network=MLP.from_theta(

@@ -80,7 +80,7 @@ def test_summary_table_and_curves_cover_every_arm():
     arms = [study.arm("5", base.replace(lr=5.0), 2), study.arm("0.001", base.replace(lr=0.001), 2)]
     configs = [c for a in arms for c in a.configs]
     records = sweep(X, y, configs)
-    results = {"5": records[:2], "0.001": records[2:]}
+    results = {"5": study.digest(records[:2]), "0.001": study.digest(records[2:])}
     table = study.summary_table(results, "learning rate")
     assert table["learning rate"].tolist() == ["5", "0.001"]
     assert table["diverged"].tolist() == [2, 0]
@@ -91,3 +91,16 @@ def test_summary_table_and_curves_cover_every_arm():
     }
     ratios = study.gradient_ratios(results)
     assert len(ratios) == 4 and np.isfinite(ratios["ratio"]).all()
+    median = study.median_run(records[2:])
+    assert results["0.001"].median_network.theta.tolist() == median.network.theta.tolist()
+
+
+def test_digest_keeps_scalars_exact_and_thins_long_curves():
+    X, y = datasets.generate_xor_easy()
+    records = sweep(
+        X, y, [TrainConfig(hidden=(3,), epochs=2000, seed=s, snapshots=2) for s in range(2)]
+    )
+    result = study.digest(records, max_points=100)
+    assert [s.final_loss for s in result.summaries] == [r.final_loss for r in records]
+    assert len(result.curves) <= 2 * 100 and result.curves["epoch"].max() == 2000
+    assert result.edge_norms.shape == (2, 2, 2)

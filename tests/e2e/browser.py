@@ -44,8 +44,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(log_path: Path):
-    """Start `streamlit run` on a free port; yield its URL; stop it afterwards."""
+def streamlit_server(log_path: Path, on_start=None):
+    """Start `streamlit run` on a free port; yield its URL; stop it afterwards.
+
+    on_start(process) is called once the server answers (e.g. to watch its memory).
+    """
     port = free_port()
     with open(log_path, "w") as log:
         server = subprocess.Popen(
@@ -80,6 +83,8 @@ def streamlit_server(log_path: Path):
                             f"streamlit did not start: {log_path.read_text()}"
                         ) from None
                     time.sleep(0.3)
+            if on_start is not None:
+                on_start(server)
             yield url
         finally:
             server.terminate()

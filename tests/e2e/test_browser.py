@@ -15,9 +15,14 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server_log(tmp_path_factory):
+    return tmp_path_factory.mktemp("server") / "streamlit.log"
+
+
+@pytest.fixture(scope="module")
+def server(server_log):
     require_chromium()
-    with streamlit_server(tmp_path_factory.mktemp("server") / "streamlit.log") as url:
+    with streamlit_server(server_log) as url:
         yield url
 
 
@@ -60,8 +65,8 @@ def test_a_deep_link_on_a_fresh_server_runs_through_the_entry_point(server, page
 
 
 @pytest.mark.parametrize("path", list(PAGES))
-def test_every_page_opens_with_its_charts_and_no_exception(server, page, path):
-    page.goto(f"{server}/{path}?epochs=300&seeds=2")
+def test_every_page_opens_with_its_defaults_charts_and_no_exception(server, page, path):
+    page.goto(f"{server}/{path}")
     wait_idle(page)
     assert page.get_by_role("heading", name=PAGES[path]).count() == 1
     assert page.locator("[data-testid='stException']").count() == 0
@@ -86,3 +91,74 @@ def test_train_page_redraws_its_charts_when_a_setting_changes(server, page):
     assert chart_count(page) == 9
     assert page.locator("[data-testid='stMetricValue']").first.inner_text() != before
     screenshot(page, "train-tanh")
+
+
+def metric_value(page, label: str) -> str:
+    metric = page.locator("[data-testid='stMetric']").filter(has_text=label)
+    return metric.locator("[data-testid='stMetricValue']").inner_text()
+
+
+def test_two_sessions_with_different_settings_each_see_their_own_run(server, browser):
+    first, second = browser.new_context(), browser.new_context()
+    try:
+        a, b = first.new_page(), second.new_page()
+        a.goto(f"{server}/?act=tanh&epochs=1200")
+        b.goto(f"{server}/?act=relu&lr=0.01&epochs=1700")
+        wait_idle(a)
+        wait_idle(b)
+        a.reload()
+        wait_idle(a)
+        assert metric_value(a, "Epochs run") == "1,200" and metric_value(b, "Epochs run") == "1,700"
+        assert "act=tanh" in a.url and "act=relu" in b.url
+    finally:
+        first.close()
+        second.close()
+
+
+def test_four_sessions_training_at_once_all_finish_without_error(server, browser):
+    links = [
+        "/?epochs=20000",
+        "/learning_rate?epochs=3000",
+        "/?data=spiral&epochs=8000",
+        "/activations?sets=xor",
+    ]
+    contexts = [browser.new_context() for _ in links]
+    try:
+        pages = [context.new_page() for context in contexts]
+        for page, link in zip(pages, links, strict=True):
+            page.goto(f"{server}{link}", wait_until="commit")
+        for page in pages:
+            wait_idle(page)
+            assert page.locator("[data-testid='stException']").count() == 0
+            assert chart_count(page) >= 3
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_a_heavy_run_waits_for_the_button_then_trains(server, page):
+    page.goto(f"{server}/?epochs=100000")
+    wait_idle(page)
+    page.get_by_role("button", name="Run the training").click()
+    wait_idle(page)
+    assert metric_value(page, "Epochs run") == "100,000"
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "train-100000-epochs")
+
+
+def test_a_running_study_can_be_stopped(server, page):
+    page.goto(f"{server}/hidden_units?epochs=4000&seeds=6")
+    wait_idle(page)
+    page.get_by_role("button", name="Run the study").click()
+    page.get_by_role("button", name="Stop").click(timeout=60_000)
+    wait_idle(page)
+    assert page.get_by_text("Stopped. Press the button to run this study again.").count() == 1
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_the_server_log_has_no_traceback_or_warning(server, server_log):
+    # last in this module: every test above has used this server
+    log = server_log.read_text()
+    assert "Local URL" in log  # the log is the server's
+    for bad in ("Traceback", "Error", "WARNING", "Warning"):
+        assert bad not in log, log
