@@ -43,6 +43,9 @@ def page(browser):
     page.close()
 
 
+CHARTS_DRAWN = "document.querySelectorAll(\"[data-testid='stVegaLiteChart']\").length >= 3"
+
+
 def chart_count(page) -> int:
     return page.locator("[data-testid='stVegaLiteChart']").count()
 
@@ -128,6 +131,7 @@ def test_four_sessions_training_at_once_all_finish_without_error(server, browser
         for page, link in zip(pages, links, strict=True):
             page.goto(f"{server}{link}", wait_until="commit")
         for page in pages:
+            page.wait_for_function(CHARTS_DRAWN, timeout=120_000)
             wait_idle(page)
             assert page.locator("[data-testid='stException']").count() == 0
             assert chart_count(page) >= 3
