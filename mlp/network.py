@@ -134,8 +134,14 @@ class NetworkStack:
         self.matmul(a_prev, self.Wb[-1], out=z_out)
         return self.output.forward(z_out, out=ws.y_hat)
 
-    def backward(self, ws: Workspace, X_aug_T: np.ndarray, grad_views: list[np.ndarray]) -> None:
-        """Fill ∂L/∂Wb_l for every layer, starting from δ_L = ws.delta[-1]."""
+    def backward(
+        self, ws: Workspace, X_aug_T: np.ndarray, grad_views: list[np.ndarray], layer_done=None
+    ) -> None:
+        """Fill ∂L/∂Wb_l for every layer, starting from δ_L = ws.delta[-1].
+
+        layer_done(l), if given, is called as soon as W_l is no longer needed: a trainer
+        can update layer l then, while its gradient is still in the cache.
+        """
         for l in range(len(self.Wb) - 1, -1, -1):
             a_prev_T = ws.a_aug_T[l - 1] if l > 0 else X_aug_T
             self.matmul(a_prev_T, ws.delta[l], out=grad_views[l])  # [a_{l-1}, 1]ᵀ δ_l
@@ -143,6 +149,8 @@ class NetworkStack:
                 # δ_{l-1} = (δ_l @ W_lᵀ) ⊙ f'(z_{l-1})
                 delta_prev = self.matmul(ws.delta[l], self.W_T[l], out=ws.delta[l - 1])
                 delta_prev *= self.hidden.grad_from_output(ws.a[l - 1], out=ws.tmp[l - 1])
+            if layer_done is not None:
+                layer_done(l)
 
 
 class MLP:

@@ -1,12 +1,15 @@
 """Optimizers over a stack of K flat parameter vectors θ of shape (K, P).
 
 Each keeps its state in arrays shaped like θ, so one numpy call updates every parameter
-of every network; `lr` is a (K, 1) column, one learning rate per network.
+of every network; `lr` is a (K, 1) column, one learning rate per network. A step may
+cover a range of columns only (one layer's parameters): `tick()` starts each step.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+ALL = slice(None)
 
 
 class Optimizer:
@@ -16,8 +19,12 @@ class Optimizer:
         self.t = 0
         self.scratch = np.empty(shape)
 
-    def step(self, theta: np.ndarray, grad: np.ndarray, lr: np.ndarray) -> None:
-        """θ ← θ − update(grad); leaves `grad` as it was."""
+    def tick(self) -> None:
+        """Start a new step (Adam's bias correction counts them)."""
+        self.t += 1
+
+    def step(self, theta: np.ndarray, grad: np.ndarray, lr: np.ndarray, cols=ALL) -> None:
+        """θ ← θ − update(grad) on columns `cols`; leaves `grad` as it was."""
         raise NotImplementedError
 
     def state(self) -> list[np.ndarray]:
@@ -38,8 +45,8 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def step(self, theta, grad, lr):
-        theta -= np.multiply(grad, lr, out=self.scratch)
+    def step(self, theta, grad, lr, cols=ALL):
+        theta[:, cols] -= np.multiply(grad[:, cols], lr, out=self.scratch[:, cols])
 
 
 class Momentum(Optimizer):
@@ -52,10 +59,11 @@ class Momentum(Optimizer):
         self.mu = mu
         self.velocity = np.zeros(shape)
 
-    def step(self, theta, grad, lr):
-        self.velocity *= self.mu
-        self.velocity += grad
-        theta -= np.multiply(self.velocity, lr, out=self.scratch)
+    def step(self, theta, grad, lr, cols=ALL):
+        velocity = self.velocity[:, cols]
+        velocity *= self.mu
+        velocity += grad[:, cols]
+        theta[:, cols] -= np.multiply(velocity, lr, out=self.scratch[:, cols])
 
     def state(self):
         return [self.velocity]
@@ -75,23 +83,22 @@ class Adam(Optimizer):
         self.m = np.zeros(shape)
         self.v = np.zeros(shape)
 
-    def step(self, theta, grad, lr):
-        self.t += 1
+    def step(self, theta, grad, lr, cols=ALL):
         b1, b2 = self.beta1, self.beta2
-        scratch = self.scratch
-        self.m *= b1
-        self.m += np.multiply(grad, 1 - b1, out=scratch)  # m ← β1·m + (1 − β1)·g
-        np.square(grad, out=scratch)
+        m, v, g, scratch = self.m[:, cols], self.v[:, cols], grad[:, cols], self.scratch[:, cols]
+        m *= b1
+        m += np.multiply(g, 1 - b1, out=scratch)  # m ← β1·m + (1 − β1)·g
+        np.square(g, out=scratch)
         scratch *= 1 - b2
-        self.v *= b2
-        self.v += scratch  # v ← β2·v + (1 − β2)·g²
+        v *= b2
+        v += scratch  # v ← β2·v + (1 − β2)·g²
         # θ ← θ − lr · m̂ / (√v̂ + ε), with m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t)
-        np.multiply(self.v, 1.0 / (1 - b2**self.t), out=scratch)
+        np.multiply(v, 1.0 / (1 - b2**self.t), out=scratch)
         np.sqrt(scratch, out=scratch)
         scratch += self.eps
-        np.divide(self.m, scratch, out=scratch)
+        np.divide(m, scratch, out=scratch)
         scratch *= lr / (1 - b1**self.t)
-        theta -= scratch
+        theta[:, cols] -= scratch
 
     def state(self):
         return [self.m, self.v]
