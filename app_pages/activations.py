@@ -138,10 +138,9 @@ for name, (X, y) in sets.items():
     st.markdown("**Decision boundary of the median seed** (crosses: misclassified)")
     grids, points = [], []
     for label, result in results[name].items():
-        network = result.median_network
-        grids.append(frames.grid_frame(network, X, steps=30).assign(activation=label))
+        grids.append(result.median_grid.assign(activation=label))
         points.append(frames.points_frame(X, y, result.median_predictions).assign(activation=label))
-        diagnostics += study.saturation_rows(result, X, DATASETS[name], label)
+        diagnostics += study.saturation_rows(result, DATASETS[name], label)
     st.altair_chart(charts.boundary_facets(pd.concat(grids), pd.concat(points), SETTING))
 
 st.header("Saturation")

@@ -12,7 +12,7 @@ import streamlit as st
 
 import mlp
 from dashboard import runs
-from dashboard.frames import evenly_spaced, grad_norm_frame
+from dashboard.frames import evenly_spaced, grad_norm_frame, grid_frame
 from dashboard.state import Setting, integer
 from mlp import MLP, RunRecord, TrainConfig, summarize
 from mlp.cost import estimate_sweep_seconds, record_megabytes
@@ -133,10 +133,12 @@ class ArmResult:
     median_network: MLP
     median_predictions: np.ndarray
     median_grads: pd.DataFrame  # epoch, layer, norm
+    median_grid: pd.DataFrame  # its decision boundary (frames.grid_frame)
+    median_saturation: tuple[float, ...]  # per hidden layer (mlp.summary.saturation)
 
 
 def digest(records: Sequence[RunRecord], max_points: int = 300) -> ArmResult:
-    """Reduce the runs of one arm to what the study pages show."""
+    """Reduce the runs of one arm (on the same data) to what the study pages show."""
     curves, summaries = summarize(records)
     rows = evenly_spaced(len(curves.epochs), max_points)
     parts = [
@@ -165,6 +167,8 @@ def digest(records: Sequence[RunRecord], max_points: int = 300) -> ArmResult:
         median_network=median.network,
         median_predictions=median.predictions,
         median_grads=grad_norm_frame(median),
+        median_grid=grid_frame(median.network, median.X, steps=30),
+        median_saturation=tuple(saturation(median.network, median.X)),
     )
 
 
@@ -302,10 +306,9 @@ def median_run(records: Sequence[RunRecord]) -> RunRecord:
     return records[int(np.argsort(losses, kind="stable")[(len(records) - 1) // 2])]
 
 
-def saturation_rows(result: ArmResult, X: np.ndarray, dataset: str, label: str) -> list[dict]:
+def saturation_rows(result: ArmResult, dataset: str, label: str) -> list[dict]:
     """Rows for the saturation chart: one per hidden layer of the median seed's network."""
-    network = result.median_network
-    bounded = network.activation in ("sigmoid", "tanh")
+    bounded = result.median_network.activation in ("sigmoid", "tanh")
     return [
         {
             "dataset": dataset,
@@ -314,7 +317,7 @@ def saturation_rows(result: ArmResult, X: np.ndarray, dataset: str, label: str) 
             "share": share,
             "what": "saturated (f′ ≤ 0.01)" if bounded else "dead or off",
         }
-        for l, share in enumerate(saturation(network, X))
+        for l, share in enumerate(result.median_saturation)
     ]
 
 
