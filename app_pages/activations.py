@@ -4,9 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, frames, runs, state, study
-from dashboard.state import Setting, choice, integer, number
+from dashboard.state import Setting, choice, number
 from mlp import TrainConfig
-from mlp.network import INITS
 
 PAGE = "act"
 SETTING = "activation"
@@ -34,10 +33,7 @@ SETTINGS = [
         for name, (_, lr, _) in ARMS.items()
     ],
     Setting("act_output", "out", "sigmoid", choice(list(OUTPUTS))),
-    Setting("act_epochs", "epochs", 1500, integer(10, 200_000)),
-    study.seeds_setting(PAGE),
-    Setting("act_init", "init", "normal", choice(INITS)),
-    Setting("act_reduction", "grad", "mean", choice(list(study.GRADIENTS))),
+    *study.training_settings(PAGE, epochs=1500),
 ]
 REPORTS_SETTING = {
     "act_output": "same",
@@ -70,15 +66,7 @@ with st.sidebar:
     st.markdown("**Learning rate per activation**")
     for name, (_, _, label) in ARMS.items():
         st.number_input(label, 1e-7, 100.0, format="%g", key=f"act_lr_{name}")
-    st.number_input("Epochs", 10, 200_000, step=1000, key="act_epochs")
-    st.slider("Seeds per activation", 1, 10, key="act_seeds")
-    st.selectbox("Weight init", INITS, key="act_init")
-    st.radio(
-        "Gradient convention",
-        list(study.GRADIENTS),
-        format_func=study.GRADIENTS.get,
-        key="act_reduction",
-    )
+    study.training_controls(PAGE, per="activation")
     st.button("The report's setting", on_click=study.apply_preset, args=(REPORTS_SETTING,))
 state.write_url(SETTINGS)
 

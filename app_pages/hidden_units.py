@@ -4,9 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, state, study
-from dashboard.state import LEARNING_RATES, Setting, choice, integer, nearest
+from dashboard.state import LEARNING_RATES, Setting, choice, nearest
 from mlp import TrainConfig
-from mlp.network import INITS
 
 PAGE = "hu"
 SETTING = "hidden units"
@@ -22,10 +21,7 @@ SETTINGS = [
         "hu_widths", "widths", "1, 2, 4, 8, 20, 100, 500", study.value_list(1, 512, whole=True)
     ),
     Setting("hu_lr", "lr", 1.0, nearest(LEARNING_RATES)),
-    Setting("hu_epochs", "epochs", 1500, integer(10, 200_000)),
-    study.seeds_setting(PAGE),
-    Setting("hu_init", "init", "normal", choice(INITS)),
-    Setting("hu_reduction", "grad", "mean", choice(list(study.GRADIENTS))),
+    *study.training_settings(PAGE, epochs=1500),
     Setting("hu_grid", "grid", False, choice([False, True])),
     Setting("hu_grid_rates", "grid_rates", "10, 1, 0.1, 0.01", study.value_list(1e-6, 1000)),
 ]
@@ -44,15 +40,7 @@ with st.sidebar:
     data.widgets(PAGE)
     st.text_input("Units per hidden layer, comma-separated", key="hu_widths")
     st.select_slider("Learning rate", LEARNING_RATES, format_func=lambda v: f"{v:g}", key="hu_lr")
-    st.number_input("Epochs", 10, 200_000, step=500, key="hu_epochs")
-    st.slider("Seeds per width", 1, 10, key="hu_seeds")
-    st.selectbox("Weight init", INITS, key="hu_init")
-    st.radio(
-        "Gradient convention",
-        list(study.GRADIENTS),
-        format_func=study.GRADIENTS.get,
-        key="hu_reduction",
-    )
+    study.training_controls(PAGE, per="width")
     st.toggle("Also sweep learning rates (heatmap)", key="hu_grid")
     if st.session_state.hu_grid:
         st.text_input("Rates for the heatmap", key="hu_grid_rates")
@@ -87,15 +75,7 @@ results = study.run_arms(X, y, arms, "Training every width and seed…")
 table = study.summary_table(results, SETTING)
 study.report_beside_ours(REPORT, study.describe_all(results))
 
-curves = study.curves_frame(results, SETTING)
-left, right = st.columns(2)
-left.altair_chart(
-    charts.band_chart(curves, "loss", SETTING, "Loss per width: mean and min–max over seeds"),
-    width="stretch",
-)
-right.altair_chart(
-    charts.band_chart(curves, "accuracy", SETTING, "Accuracy per width"), width="stretch"
-)
+study.show_bands(results, SETTING, per="width")
 left, middle = st.columns(2)
 left.altair_chart(charts.accuracy_bars(table, SETTING), width="stretch")
 costs = table.assign(**{SETTING: pd.to_numeric(table[SETTING])})

@@ -3,9 +3,8 @@
 import streamlit as st
 
 from dashboard import charts, data, state, study
-from dashboard.state import Setting, choice, integer
+from dashboard.state import Setting
 from mlp import TrainConfig
-from mlp.network import INITS
 
 PAGE = "lr"
 SETTING = "learning rate"
@@ -18,10 +17,7 @@ Its reading: too large a rate overshoots and never converges; too small a rate i
 SETTINGS = [
     *data.settings(PAGE),
     Setting("lr_rates", "rates", "100, 10, 1, 0.1, 0.01, 0.001", study.value_list(1e-6, 1000)),
-    Setting("lr_epochs", "epochs", 5000, integer(10, 200_000)),
-    study.seeds_setting(PAGE),
-    Setting("lr_init", "init", "normal", choice(INITS)),
-    Setting("lr_reduction", "grad", "mean", choice(list(study.GRADIENTS))),
+    *study.training_settings(PAGE, epochs=5000),
 ]
 REPORTS_SETTING = {
     "lr_dataset": "xor",
@@ -36,15 +32,7 @@ notes = state.init(PAGE, SETTINGS)
 with st.sidebar:
     data.widgets(PAGE)
     st.text_input("Learning rates, comma-separated", key="lr_rates")
-    st.number_input("Epochs", 10, 200_000, step=1000, key="lr_epochs")
-    st.slider("Seeds per rate", 1, 10, key="lr_seeds")
-    st.selectbox("Weight init", INITS, key="lr_init")
-    st.radio(
-        "Gradient convention",
-        list(study.GRADIENTS),
-        format_func=study.GRADIENTS.get,
-        key="lr_reduction",
-    )
+    study.training_controls(PAGE, per="rate")
     st.button("The report's setting", on_click=study.apply_preset, args=(REPORTS_SETTING,))
 state.write_url(SETTINGS)
 
@@ -75,15 +63,7 @@ results = study.run_arms(X, y, arms, "Training every rate and seed…")
 table = study.summary_table(results, SETTING)
 study.report_beside_ours(REPORT, study.describe_all(results))
 
-curves = study.curves_frame(results, SETTING)
-left, right = st.columns(2)
-left.altair_chart(
-    charts.band_chart(curves, "loss", SETTING, "Loss per rate: mean and min–max over seeds"),
-    width="stretch",
-)
-right.altair_chart(
-    charts.band_chart(curves, "accuracy", SETTING, "Accuracy per rate"), width="stretch"
-)
+study.show_bands(results, SETTING, per="rate")
 left, right = st.columns([1, 2])
 left.altair_chart(charts.accuracy_bars(table, SETTING), width="stretch")
 with right:

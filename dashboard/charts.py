@@ -9,6 +9,18 @@ LABEL_COLORS = alt.Scale(domain=[0, 1], range=["#1f77b4", "#d62728"])
 PROBABILITY_COLORS = alt.Scale(scheme="redblue", domain=[0, 1], reverse=True)
 SIGN_COLORS = alt.Scale(domain=["positive", "negative"], range=["#d62728", "#1f77b4"])
 HEIGHT = 300
+RESULT_SHAPES = alt.Shape(
+    "result:N",
+    title="result",
+    scale=alt.Scale(domain=["correct", "wrong"], range=["circle", "cross"]),
+)
+POINT_TOOLTIP = [
+    "x1:Q",
+    "x2:Q",
+    "label:N",
+    "predicted:N",
+    alt.Tooltip("probability:Q", format=".3f"),
+]
 
 
 def _axes(points: pd.DataFrame):
@@ -23,19 +35,42 @@ def points_chart(points: pd.DataFrame, color: str, title: str) -> alt.Chart:
     In the prediction view, misclassified points are drawn as crosses with a black ring.
     """
     x, y = _axes(points)
-    tooltip = ["x1:Q", "x2:Q", "label:N", "predicted:N", alt.Tooltip("probability:Q", format=".3f")]
     base = alt.Chart(points, title=title, height=HEIGHT).encode(
-        x=x, y=y, color=alt.Color(f"{color}:N", title=color, scale=LABEL_COLORS), tooltip=tooltip
+        x=x,
+        y=y,
+        color=alt.Color(f"{color}:N", title=color, scale=LABEL_COLORS),
+        tooltip=POINT_TOOLTIP,
     )
     if color == "label":
         return base.mark_circle(size=70, opacity=0.9)
     return base.mark_point(size=90, filled=True, opacity=0.9).encode(
-        shape=alt.Shape(
-            "result:N",
-            title="result",
-            scale=alt.Scale(domain=["correct", "wrong"], range=["circle", "cross"]),
-        ),
+        shape=RESULT_SHAPES,
         stroke=alt.condition("datum.result == 'wrong'", alt.value("black"), alt.value(None)),
+    )
+
+
+def _heatmap(base: alt.Chart) -> alt.Chart:
+    """ŷ over grid cells (x1..x1_end, x2..x2_end) as coloured rectangles."""
+    return base.mark_rect(opacity=0.6).encode(
+        x=alt.X("x1:Q", title="x1", scale=alt.Scale(zero=False, nice=False)),
+        x2="x1_end:Q",
+        y=alt.Y("x2:Q", title="x2", scale=alt.Scale(zero=False, nice=False)),
+        y2="x2_end:Q",
+        color=alt.Color("probability:Q", title="P(label 1)", scale=PROBABILITY_COLORS),
+        tooltip=[alt.Tooltip("probability:Q", format=".3f")],
+    )
+
+
+def _outlined_points(base: alt.Chart, size: int) -> alt.Chart:
+    """Points filled by label, outlined in black to stand out on the heatmap."""
+    return base.mark_point(
+        size=size, filled=True, opacity=0.95, stroke="black", strokeWidth=1
+    ).encode(
+        x="x1:Q",
+        y="x2:Q",
+        fill=alt.Fill("label:N", scale=LABEL_COLORS, legend=None),
+        shape=RESULT_SHAPES,
+        tooltip=POINT_TOOLTIP,
     )
 
 
@@ -43,30 +78,8 @@ def boundary_chart(
     grid: pd.DataFrame, points: pd.DataFrame, title: str = "Decision boundary"
 ) -> alt.LayerChart:
     """ŷ over the input plane as a heatmap, the points on top, misclassified as crosses."""
-    heat = (
-        alt.Chart(grid)
-        .mark_rect(opacity=0.6)
-        .encode(
-            x=alt.X("x1:Q", title="x1", scale=alt.Scale(zero=False, nice=False)),
-            x2="x1_end:Q",
-            y=alt.Y("x2:Q", title="x2", scale=alt.Scale(zero=False, nice=False)),
-            y2="x2_end:Q",
-            color=alt.Color("probability:Q", title="P(label 1)", scale=PROBABILITY_COLORS),
-            tooltip=[alt.Tooltip("probability:Q", format=".3f")],
-        )
-    )
-    dots = points_chart(points, "label", title).encode(
-        color=alt.Color("label:N", scale=LABEL_COLORS, legend=None),
-        shape=alt.Shape(
-            "result:N",
-            title="result",
-            scale=alt.Scale(domain=["correct", "wrong"], range=["circle", "cross"]),
-        ),
-        stroke=alt.value("black"),
-        strokeWidth=alt.value(1.0),
-    )
-    layered = alt.layer(heat, dots).resolve_scale(color="independent")
-    return layered.properties(title=title, height=HEIGHT)
+    layered = alt.layer(_heatmap(alt.Chart(grid)), _outlined_points(alt.Chart(points), 80))
+    return layered.resolve_scale(color="independent").properties(title=title, height=HEIGHT)
 
 
 def boundary_facets(
@@ -77,42 +90,8 @@ def boundary_facets(
     `grids` and `points` are grid_frame and points_frame rows with a `facet` column.
     """
     data = pd.concat([grids.assign(kind="grid"), points.assign(kind="point")], ignore_index=True)
-    x = alt.X("x1:Q", title="x1", scale=alt.Scale(zero=False, nice=False))
-    y = alt.Y("x2:Q", title="x2", scale=alt.Scale(zero=False, nice=False))
-    heat = (
-        alt.Chart()
-        .transform_filter("datum.kind == 'grid'")
-        .mark_rect(opacity=0.6)
-        .encode(
-            x=x,
-            x2="x1_end:Q",
-            y=y,
-            y2="x2_end:Q",
-            color=alt.Color("probability:Q", title="P(label 1)", scale=PROBABILITY_COLORS),
-        )
-    )
-    dots = (
-        alt.Chart()
-        .transform_filter("datum.kind == 'point'")
-        .mark_point(size=60, filled=True, opacity=0.95, stroke="black", strokeWidth=1)
-        .encode(
-            x=x,
-            y=y,
-            fill=alt.Fill("label:N", scale=LABEL_COLORS, legend=None),
-            shape=alt.Shape(
-                "result:N",
-                title="result",
-                scale=alt.Scale(domain=["correct", "wrong"], range=["circle", "cross"]),
-            ),
-            tooltip=[
-                "x1:Q",
-                "x2:Q",
-                "label:N",
-                "predicted:N",
-                alt.Tooltip("probability:Q", format=".3f"),
-            ],
-        )
-    )
+    heat = _heatmap(alt.Chart().transform_filter("datum.kind == 'grid'"))
+    dots = _outlined_points(alt.Chart().transform_filter("datum.kind == 'point'"), 60)
     layered = alt.layer(heat, dots, data=data).properties(height=200, width=260)
     order = list(dict.fromkeys(grids[facet]))  # as given, not alphabetical
     return layered.facet(facet=alt.Facet(f"{facet}:N", title=None, sort=order), columns=columns)

@@ -11,11 +11,12 @@ import pandas as pd
 import streamlit as st
 
 import mlp
-from dashboard import runs
+from dashboard import charts, runs
 from dashboard.frames import evenly_spaced, grad_norm_frame, grid_frame
-from dashboard.state import Setting, integer
+from dashboard.state import Setting, choice, integer
 from mlp import MLP, RunRecord, TrainConfig, summarize
 from mlp.cost import estimate_sweep_seconds, record_megabytes
+from mlp.network import INITS
 from mlp.summary import RunSummary, saturation
 
 # a study's default sweep runs at once, with a progress bar; its records are transient
@@ -46,8 +47,35 @@ def apply_preset(values: dict) -> None:
     st.session_state.update(values)
 
 
-def seeds_setting(prefix: str) -> Setting:
-    return Setting(f"{prefix}_seeds", "seeds", 5, integer(1, 10))
+def training_settings(prefix: str, epochs: int) -> list[Setting]:
+    """Epochs, seeds, weight init and gradient convention: what every sweep page sets."""
+    return [
+        Setting(f"{prefix}_epochs", "epochs", epochs, integer(10, 200_000)),
+        Setting(f"{prefix}_seeds", "seeds", 5, integer(1, 10)),
+        Setting(f"{prefix}_init", "init", "normal", choice(INITS)),
+        Setting(f"{prefix}_reduction", "grad", "mean", choice(list(GRADIENTS))),
+    ]
+
+
+def training_controls(prefix: str, per: str) -> None:
+    """The widgets of `training_settings`, in the current container."""
+    st.number_input("Epochs", 10, 200_000, step=500, key=f"{prefix}_epochs")
+    st.slider(f"Seeds per {per}", 1, 10, key=f"{prefix}_seeds")
+    st.selectbox("Weight init", INITS, key=f"{prefix}_init")
+    st.radio(
+        "Gradient convention", list(GRADIENTS), format_func=GRADIENTS.get, key=f"{prefix}_reduction"
+    )
+
+
+def show_bands(results: dict[str, ArmResult], setting: str, per: str) -> None:
+    """Loss and accuracy across seeds, side by side, one band per arm."""
+    curves = curves_frame(results, setting)
+    left, right = st.columns(2)
+    title = f"Loss per {per}: mean and min–max over seeds"
+    left.altair_chart(charts.band_chart(curves, "loss", setting, title), width="stretch")
+    right.altair_chart(
+        charts.band_chart(curves, "accuracy", setting, f"Accuracy per {per}"), width="stretch"
+    )
 
 
 def value_list(low: float, high: float, whole: bool = False) -> Callable[[str], str]:
