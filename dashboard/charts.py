@@ -56,7 +56,12 @@ def _heatmap(base: alt.Chart) -> alt.Chart:
         x2="x1_end:Q",
         y=alt.Y("x2:Q", title="x2", scale=alt.Scale(zero=False, nice=False)),
         y2="x2_end:Q",
-        color=alt.Color("probability:Q", title="P(label 1)", scale=PROBABILITY_COLORS),
+        color=alt.Color(
+            "probability:Q",
+            title="P(label 1)",
+            scale=PROBABILITY_COLORS,
+            legend=alt.Legend(gradientLength=120),
+        ),
         tooltip=[alt.Tooltip("probability:Q", format=".3f")],
     )
 

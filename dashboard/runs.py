@@ -86,9 +86,12 @@ def gate(key, seconds: float, megabytes: float, what: str, knobs: str, budget: B
         message = f"This {what} takes about {seconds:.0f} s, so it waits for you."
     else:
         return True
-    st.info(message)
-    if not st.button(f"Run the {what}", type="primary"):
-        return False
+    notice = st.empty()
+    with notice.container():
+        st.info(message)
+        if not st.button(f"Run the {what}", type="primary"):
+            return False
+    notice.empty()  # the question is answered: the results take its place
     confirmed.add(key)
     stopped.discard(key)
     return True
