@@ -97,7 +97,7 @@ def boundary_facets(
     data = pd.concat([grids.assign(kind="grid"), points.assign(kind="point")], ignore_index=True)
     heat = _heatmap(alt.Chart().transform_filter("datum.kind == 'grid'"))
     dots = _outlined_points(alt.Chart().transform_filter("datum.kind == 'point'"), 60)
-    layered = alt.layer(heat, dots, data=data).properties(height=200, width=260)
+    layered = alt.layer(heat, dots, data=data).properties(height=180, width=200)
     order = list(dict.fromkeys(grids[facet]))  # as given, not alphabetical
     return layered.facet(facet=alt.Facet(f"{facet}:N", title=None, sort=order), columns=columns)
 
@@ -192,7 +192,19 @@ def network_chart(
     return alt.layer(lines, units).properties(title=title, height=HEIGHT)
 
 
-def band_chart(curves: pd.DataFrame, metric: str, setting: str, title: str) -> alt.LayerChart:
+def _panels(layers: list[alt.Chart], data: pd.DataFrame, title: str, facet: str | None):
+    """The layers over `data` as one chart, or one panel per value of `facet` (one
+    chart for several data sets: each chart costs the page a serialisation)."""
+    chart = alt.layer(*layers, data=data)
+    if facet is None:
+        return chart.properties(title=title, height=HEIGHT)
+    column = alt.Column(f"{facet}:N", title=None, sort=None)
+    return chart.properties(height=HEIGHT, width=420).facet(column=column).properties(title=title)
+
+
+def band_chart(
+    curves: pd.DataFrame, metric: str, setting: str, title: str, facet: str | None = None
+):
     """Mean across seeds as a line, min–max across seeds as a band; log axes for the loss.
 
     The loss axis stops at 10× the typical starting loss: a run that blows up leaves the
@@ -212,12 +224,12 @@ def band_chart(curves: pd.DataFrame, metric: str, setting: str, title: str) -> a
         f"{setting}:N", title=setting, sort=None, scale=alt.Scale(scheme="category10")
     )
     band = (
-        alt.Chart(data)
+        alt.Chart()
         .mark_area(opacity=0.18, clip=True)
         .encode(x=x, y=alt.Y("low:Q", scale=y_scale), y2="high:Q", color=color)
     )
     line = (
-        alt.Chart(data)
+        alt.Chart()
         .mark_line(clip=True)
         .encode(
             x=x,
@@ -233,10 +245,10 @@ def band_chart(curves: pd.DataFrame, metric: str, setting: str, title: str) -> a
             ],
         )
     )
-    return alt.layer(band, line).properties(title=title, height=HEIGHT)
+    return _panels([band, line], data, title, facet)
 
 
-def accuracy_bars(table: pd.DataFrame, setting: str) -> alt.LayerChart:
+def accuracy_bars(table: pd.DataFrame, setting: str, facet: str | None = None):
     """Final accuracy, mean ± std across seeds, one bar per setting."""
     data = table.assign(
         low=(table["accuracy mean"] - table["accuracy std"]).clip(0, 1),
@@ -244,7 +256,7 @@ def accuracy_bars(table: pd.DataFrame, setting: str) -> alt.LayerChart:
     )
     x = alt.X(f"{setting}:N", title=setting, sort=None)
     bars = (
-        alt.Chart(data)
+        alt.Chart()
         .mark_bar(opacity=0.8)
         .encode(
             x=x,
@@ -264,8 +276,8 @@ def accuracy_bars(table: pd.DataFrame, setting: str) -> alt.LayerChart:
             ],
         )
     )
-    whiskers = alt.Chart(data).mark_rule(strokeWidth=2).encode(x=x, y="low:Q", y2="high:Q")
-    return alt.layer(bars, whiskers).properties(title="Final accuracy across seeds", height=HEIGHT)
+    whiskers = alt.Chart().mark_rule(strokeWidth=2).encode(x=x, y="low:Q", y2="high:Q")
+    return _panels([bars, whiskers], data, "Final accuracy across seeds", facet)
 
 
 def cost_chart(table: pd.DataFrame, setting: str) -> alt.Chart:

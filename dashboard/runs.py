@@ -122,7 +122,7 @@ def with_progress(run: Callable, *args, label: str, key):
             if worker.is_alive() and time.perf_counter() - started > BAR_AFTER_SECONDS:
                 if bar is None:
                     bar = st.progress(0.0, text=label)
-                    slot.button("Stop", key=f"stop_{label}", on_click=_stop, args=(key,))
+                    slot.button("Stop this run", key=f"stop_{label}", on_click=_stop, args=(key,))
                 bar.progress(progress.fraction, text=f"{label} {progress.fraction:.0%}")
     finally:
         progress.cancelled = True  # if the page was interrupted, the worker stops too

@@ -43,7 +43,11 @@ def page(browser):
     page.close()
 
 
-CHARTS_DRAWN = "document.querySelectorAll(\"[data-testid='stVegaLiteChart']\").length >= 3"
+def wait_for_charts(page, count: int) -> None:
+    """Wait until at least `count` charts are on the page, then until the script is idle."""
+    script = f"document.querySelectorAll(\"[data-testid='stVegaLiteChart']\").length >= {count}"
+    page.wait_for_function(script, timeout=120_000)
+    wait_idle(page)
 
 
 def chart_count(page) -> int:
@@ -70,7 +74,7 @@ def test_a_deep_link_on_a_fresh_server_runs_through_the_entry_point(server, page
 @pytest.mark.parametrize("path", list(PAGES))
 def test_every_page_opens_with_its_defaults_charts_and_no_exception(server, page, path):
     page.goto(f"{server}/{path}")
-    wait_idle(page)
+    wait_for_charts(page, 3)
     assert page.get_by_role("heading", name=PAGES[path]).count() == 1
     assert page.locator("[data-testid='stException']").count() == 0
     assert chart_count(page) >= 3
@@ -79,7 +83,7 @@ def test_every_page_opens_with_its_defaults_charts_and_no_exception(server, page
 
 def test_train_page_redraws_its_charts_when_a_setting_changes(server, page):
     page.goto(f"{server}/?epochs=2000")
-    wait_idle(page)
+    wait_for_charts(page, 9)
     assert page.locator("[data-testid='stException']").count() == 0
     assert chart_count(page) == 9
     screenshot(page, "train")
@@ -87,7 +91,10 @@ def test_train_page_redraws_its_charts_when_a_setting_changes(server, page):
 
     page.get_by_label("Hidden activation").click()
     page.get_by_role("option", name="tanh", exact=True).click()
-    wait_idle(page)
+    metric = "[data-testid='stMetricValue']"
+    changed = "([selector, old]) => document.querySelector(selector).innerText !== old"
+    page.wait_for_function(changed, arg=[metric, before], timeout=120_000)
+    wait_for_charts(page, 9)
 
     assert "act=tanh" in page.url
     assert page.locator("[data-testid='stException']").count() == 0
@@ -131,8 +138,7 @@ def test_four_sessions_training_at_once_all_finish_without_error(server, browser
         for page, link in zip(pages, links, strict=True):
             page.goto(f"{server}{link}", wait_until="commit")
         for page in pages:
-            page.wait_for_function(CHARTS_DRAWN, timeout=120_000)
-            wait_idle(page)
+            wait_for_charts(page, 3)
             assert page.locator("[data-testid='stException']").count() == 0
             assert chart_count(page) >= 3
     finally:
@@ -154,9 +160,10 @@ def test_a_running_study_can_be_stopped(server, page):
     page.goto(f"{server}/hidden_units?epochs=4000&seeds=6")
     wait_idle(page)
     page.get_by_role("button", name="Run the study").click()
-    page.get_by_role("button", name="Stop").click(timeout=60_000)
-    wait_idle(page)
-    assert page.get_by_text("Stopped. Press the button to run this study again.").count() == 1
+    stop = page.get_by_role("button", name="Stop this run")
+    stop.wait_for(timeout=120_000)  # shown once the sweep has run for a moment
+    stop.click()
+    page.get_by_text("Stopped. Press the button to run this study again.").wait_for(timeout=120_000)
     assert page.locator("[data-testid='stException']").count() == 0
 
 
