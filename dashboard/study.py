@@ -23,6 +23,7 @@ from mlp.summary import RunSummary, saturation
 # (only their digest is cached), so it may hold more of them than the Train page
 BUDGET = runs.Budget(auto_seconds=12.0, max_megabytes=100.0)
 CACHE_SECONDS = 30 * 60  # cached studies expire: the server keeps little for long
+BATCH_MEGABYTES = 25.0  # records trained at once before being digested
 MAX_VALUES = 8
 GRADIENTS = {
     "mean": "mean — the exact gradient of the mean loss",
@@ -204,12 +205,34 @@ def digest(records: Sequence[RunRecord], max_points: int = 300) -> ArmResult:
 def study_results(
     X: np.ndarray, y: np.ndarray, arms: tuple[Arm, ...], _progress: runs.Progress
 ) -> dict[str, ArmResult]:
-    records = mlp.sweep(X, y, [c for a in arms for c in a.configs], _progress.update)
-    results, start = {}, 0
-    for a in arms:
-        results[a.label] = digest(records[start : start + len(a.configs)])
-        start += len(a.configs)
+    """Every arm trained and digested. Arms go to `mlp.sweep` in batches of about
+    BATCH_MEGABYTES of records, each digested before the next: full records never pile up."""
+    total = sum(c.epochs for a in arms for c in a.configs)
+    results, done = {}, 0
+    for batch in _batches(arms, len(X)):
+        configs = [c for a in batch for c in a.configs]
+        records = mlp.sweep(
+            X, y, configs, lambda d, _, base=done: _progress.update(base + d, total)
+        )
+        done += sum(c.epochs for c in configs)
+        start = 0
+        for a in batch:
+            results[a.label] = digest(records[start : start + len(a.configs)])
+            start += len(a.configs)
     return results
+
+
+def _batches(arms: Sequence[Arm], n_points: int) -> list[list[Arm]]:
+    """Consecutive arms, grouped so each group's records stay near BATCH_MEGABYTES."""
+    batches, size = [[]], 0.0
+    for a in arms:
+        megabytes = sum(record_megabytes(c, n_points) for c in a.configs)
+        if batches[-1] and size + megabytes > BATCH_MEGABYTES:
+            batches.append([])
+            size = 0.0
+        batches[-1].append(a)
+        size += megabytes
+    return batches
 
 
 def run_arms(X: np.ndarray, y: np.ndarray, arms: Sequence[Arm], label: str) -> dict[str, ArmResult]:

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -104,3 +106,19 @@ def test_digest_keeps_scalars_exact_and_thins_long_curves():
     assert [s.final_loss for s in result.summaries] == [r.final_loss for r in records]
     assert len(result.curves) <= 2 * 100 and result.curves["epoch"].max() == 2000
     assert result.edge_norms.shape == (2, 2, 2)
+
+
+def test_studies_trained_in_batches_give_the_same_digests(monkeypatch):
+    X, y = datasets.generate_xor_easy()
+    base = TrainConfig(epochs=300, snapshots=2)
+    arms = tuple(study.arm(f"{lr:g}", base.replace(lr=lr), 2) for lr in (1.0, 0.1, 0.01))
+    progress = study.runs.Progress()
+    whole = study.study_results.__wrapped__(X, y, arms, progress)
+    monkeypatch.setattr(study, "BATCH_MEGABYTES", 1e-9)  # one arm per batch
+    assert len(study._batches(arms, len(X))) == 3
+    batched = study.study_results.__wrapped__(X, y, arms, progress)
+    assert progress.fraction == 1.0
+    for label in whole:
+        untimed = [[replace(s, seconds=0) for s in r[label].summaries] for r in (whole, batched)]
+        assert untimed[0] == untimed[1]
+        pd.testing.assert_frame_equal(whole[label].curves, batched[label].curves)
