@@ -1,6 +1,6 @@
 """Backprop Lab's engine: fully connected networks trained by hand-written backprop (numpy only)."""
 
-from mlp import datasets
+from mlp import datasets, reference
 from mlp.config import TrainConfig
 from mlp.network import MLP
 from mlp.record import RunRecord
@@ -8,4 +8,13 @@ from mlp.summary import summarize
 from mlp.sweep import sweep
 from mlp.train import train
 
-__all__ = ["MLP", "RunRecord", "TrainConfig", "datasets", "summarize", "sweep", "train"]
+__all__ = [
+    "MLP",
+    "RunRecord",
+    "TrainConfig",
+    "datasets",
+    "reference",
+    "summarize",
+    "sweep",
+    "train",
+]

@@ -35,15 +35,18 @@ def parameter_count(sizes: Sequence[int]) -> int:
     return sum(rows * cols for rows, cols in layer_shapes(sizes))
 
 
-def init_theta(sizes: Sequence[int], init: str, rng: np.random.Generator) -> np.ndarray:
-    """One network's flat parameters θ (P,): weights drawn by `init`, biases zero.
+def init_params(
+    sizes: Sequence[int], init: str, rng: np.random.Generator
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """One network's (W_l, b_l) per layer: weights drawn by `init`, layer by layer from
+    the input side, biases zero. Every engine draws its initial weights here.
 
     normal N(0, 1) (the lab's), uniform U(−1, 1), xavier U(±√(6/(fan_in+fan_out))),
     he N(0, 2/fan_in), zeros (every unit identical: the symmetry demo).
     """
     if init not in INITS:
         raise ValueError(f"unknown init {init!r}; choose one of {', '.join(INITS)}")
-    blocks = []
+    params = []
     for fan_in, fan_out in itertools.pairwise(sizes):
         shape = (fan_in, fan_out)
         if init == "normal":
@@ -57,8 +60,18 @@ def init_theta(sizes: Sequence[int], init: str, rng: np.random.Generator) -> np.
             W = rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)
         else:
             W = np.zeros(shape)
-        blocks += [W.ravel(), np.zeros(fan_out)]
-    return np.concatenate(blocks)
+        params.append((W, np.zeros(fan_out)))
+    return params
+
+
+def flatten(params: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The flat vector θ (P,) of a list of (W, b): [W_1, b_1, W_2, b_2, ...], rows first."""
+    return np.concatenate([part.ravel() for W, b in params for part in (W, b)])
+
+
+def init_theta(sizes: Sequence[int], init: str, rng: np.random.Generator) -> np.ndarray:
+    """One network's initial parameters as a flat θ (P,), see `init_params`."""
+    return flatten(init_params(sizes, init, rng))
 
 
 def augment(X: np.ndarray) -> np.ndarray:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 ALL = slice(None)
+MU = 0.9  # momentum's decay of the velocity
+BETA1, BETA2, EPS = 0.9, 0.999, 1e-8  # Adam's moment decays and its guard against 0
 
 
 class Optimizer:
@@ -54,7 +56,7 @@ class Momentum(Optimizer):
 
     name = "momentum"
 
-    def __init__(self, shape, mu: float = 0.9):
+    def __init__(self, shape, mu: float = MU):
         super().__init__(shape)
         self.mu = mu
         self.velocity = np.zeros(shape)
@@ -77,7 +79,7 @@ class Adam(Optimizer):
 
     name = "adam"
 
-    def __init__(self, shape, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+    def __init__(self, shape, beta1: float = BETA1, beta2: float = BETA2, eps: float = EPS):
         super().__init__(shape)
         self.beta1, self.beta2, self.eps = beta1, beta2, eps
         self.m = np.zeros(shape)
