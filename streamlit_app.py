@@ -13,6 +13,9 @@ navigation = st.navigation(
         st.Page(
             "app_pages/train.py", title="Train", icon=":material/model_training:", default=True
         ),
+        st.Page(
+            "app_pages/backprop.py", title="Backprop, step by step", icon=":material/calculate:"
+        ),
         st.Page("app_pages/learning_rate.py", title="Learning-rate study", icon=":material/speed:"),
         st.Page(
             "app_pages/hidden_units.py", title="Hidden-units study", icon=":material/view_column:"

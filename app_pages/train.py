@@ -5,12 +5,12 @@ import json
 
 import streamlit as st
 
-from dashboard import charts, data, frames, runs, state, views
+from dashboard import charts, data, frames, runs, state, stepwise, views
 from dashboard.state import LEARNING_RATES, Setting, choice, integer, nearest
 from mlp import TrainConfig
 from mlp.activations import ACTIVATIONS
 from mlp.cost import estimate_seconds, record_megabytes
-from mlp.losses import LOSSES
+from mlp.losses import LOSSES, REDUCTION_LABELS
 from mlp.network import INITS
 from mlp.optimizers import OPTIMIZERS
 from mlp.report import lab_log
@@ -18,10 +18,6 @@ from mlp.report import lab_log
 BATCH_SIZES = ["full", 1, 2, 4, 8, 16, 32, 64, 128]
 # cheaper runs train as soon as a knob changes; the whole record is cached
 BUDGET = runs.Budget(auto_seconds=2.0, max_megabytes=40.0)
-GRADIENTS = {
-    "mean": "mean: exact gradient of the mean loss",
-    "sum": "sum: errors summed without 1/n (the report's code, n/2 × larger)",
-}
 
 SETTINGS = [
     *data.settings("train", allow_csv=True),
@@ -31,7 +27,7 @@ SETTINGS = [
     Setting("train_output", "out", "sigmoid", choice(list(ACTIVATIONS))),
     Setting("train_init", "init", "normal", choice(INITS)),
     Setting("train_loss", "loss", "mse", choice(list(LOSSES))),
-    Setting("train_reduction", "grad", "mean", choice(list(GRADIENTS))),
+    Setting("train_reduction", "grad", "mean", choice(list(REDUCTION_LABELS))),
     Setting("train_optimizer", "opt", "sgd", choice(list(OPTIMIZERS))),
     Setting("train_lr", "lr", 1.0, nearest(LEARNING_RATES)),
     Setting("train_epochs", "epochs", 10_000, integer(1, 1_000_000)),
@@ -58,7 +54,10 @@ with st.sidebar:
     with st.expander("More: loss, gradient, optimizer, batch"):
         st.selectbox("Loss", list(LOSSES), key="train_loss")
         st.radio(
-            "Gradient convention", list(GRADIENTS), format_func=GRADIENTS.get, key="train_reduction"
+            "Gradient convention",
+            list(REDUCTION_LABELS),
+            format_func=REDUCTION_LABELS.get,
+            key="train_reduction",
         )
         st.selectbox("Optimizer", list(OPTIMIZERS), key="train_optimizer")
         st.selectbox("Batch size", BATCH_SIZES, key="train_batch")
@@ -112,6 +111,9 @@ if s.get("train_replay") not in epochs:
     s.train_replay = epochs[-1]
 epoch = st.select_slider("Epoch (weights after that many updates)", epochs, key="train_replay")
 network = record.network_at(epoch)
+s.train_network = stepwise.TrainedNetwork(
+    config, [(W.copy(), b.copy()) for W, b in network.params], epoch, X, y
+)
 points = frames.points_frame(X, y, network.forward(X))
 left, middle, right = st.columns(3)
 left.altair_chart(views.prediction_chart(points, f" at epoch {epoch:,}"), width="stretch")

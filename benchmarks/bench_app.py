@@ -3,11 +3,13 @@ AppTest (the script runs in-process, as it does in the server): the first visit 
 server's first script run also imports numpy, pandas and altair), a run with an empty
 cache (new settings), and a cached rerun.
 
-    python -m benchmarks.bench_app
+    python -m benchmarks.bench_app                          # every page
+    python -m benchmarks.bench_app app_pages/backprop.py    # some pages
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from benchmarks.common import print_table
 ENTRY = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 PAGES = [
     "app_pages/train.py",
+    "app_pages/backprop.py",
     "app_pages/learning_rate.py",
     "app_pages/hidden_units.py",
     "app_pages/activations.py",
@@ -34,9 +37,9 @@ def timed_run(at: AppTest) -> float:
     return time.perf_counter() - start
 
 
-def main() -> None:
+def main(pages: list[str]) -> None:
     rows = []
-    for page in PAGES:
+    for page in pages:
         st.cache_data.clear()
         at = AppTest.from_file(ENTRY, default_timeout=300)
         if page != PAGES[0]:
@@ -51,4 +54,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:] or PAGES)

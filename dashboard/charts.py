@@ -161,11 +161,9 @@ def grad_norm_chart(
     )
 
 
-def network_chart(
-    nodes: pd.DataFrame, edges: pd.DataFrame, title: str = "Network"
-) -> alt.LayerChart:
-    """Units as circles, weights as lines: colour = sign, width = |w|."""
-    lines = (
+def _edge_lines(edges: pd.DataFrame, legend: str, size: str, tooltip: list) -> alt.Chart:
+    """Connections as lines between units: colour = sign, width = `size` (|w| or |g|)."""
+    return (
         alt.Chart(edges)
         .mark_rule(opacity=0.6)
         .encode(
@@ -173,12 +171,19 @@ def network_chart(
             y=alt.Y("y:Q", axis=None),
             x2="x2:Q",
             y2="y2:Q",
-            color=alt.Color("sign:N", title="weight sign", scale=SIGN_COLORS),
-            strokeWidth=alt.StrokeWidth(
-                "magnitude:Q", title="|w|", scale=alt.Scale(range=[0.3, 5])
-            ),
-            tooltip=["layer:N", alt.Tooltip("weight:Q", format=".3f")],
+            color=alt.Color("sign:N", title=legend, scale=SIGN_COLORS),
+            strokeWidth=alt.StrokeWidth("magnitude:Q", title=size, scale=alt.Scale(range=[0.3, 5])),
+            tooltip=tooltip,
         )
+    )
+
+
+def network_chart(
+    nodes: pd.DataFrame, edges: pd.DataFrame, title: str = "Network"
+) -> alt.LayerChart:
+    """Units as circles, weights as lines: colour = sign, width = |w|."""
+    lines = _edge_lines(
+        edges, "weight sign", "|w|", ["layer:N", alt.Tooltip("weight:Q", format=".3f")]
     )
     units = (
         alt.Chart(nodes)
@@ -190,6 +195,43 @@ def network_chart(
         )
     )
     return alt.layer(lines, units).properties(title=title, height=HEIGHT)
+
+
+def gradient_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, title: str) -> alt.LayerChart:
+    """Units coloured by δ (mean over the batch; inputs grey), connections by ∂L/∂W."""
+    lines = _edge_lines(
+        edges, "∂L/∂W sign", "|∂L/∂W|", ["weight:N", alt.Tooltip("gradient:Q", format=".4g")]
+    )
+    units, inputs = nodes[nodes["delta"].notna()], nodes[nodes["delta"].isna()]
+    limit = float(units["delta"].abs().max()) or 1.0
+    circles = alt.Chart().mark_circle(size=260, stroke="#444", strokeWidth=1, opacity=1)
+    coloured = circles.encode(
+        x="x:Q",
+        y="y:Q",
+        color=alt.Color(
+            "delta:Q",
+            title="δ (mean)",
+            scale=alt.Scale(scheme="redblue", reverse=True, domain=[-limit, limit]),
+            legend=alt.Legend(orient="left", gradientLength=120, format=".2g"),
+        ),
+        tooltip=["unit:N", alt.Tooltip("delta:Q", title="δ (mean)", format=".4g")],
+    ).properties(data=units)
+    grey = circles.encode(x="x:Q", y="y:Q", color=alt.value("#bbb"), tooltip=["unit:N"])
+    layered = alt.layer(lines, coloured, grey.properties(data=inputs))
+    return layered.resolve_scale(color="independent").properties(title=title, height=HEIGHT)
+
+
+def steps_chart(steps: pd.DataFrame) -> alt.Chart:
+    """The loss on every point after each step taken on this page."""
+    return (
+        alt.Chart(steps, title="Loss on all points, step by step", height=220)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("step:Q", title="steps taken", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("loss:Q", title="mean loss", scale=alt.Scale(zero=False)),
+            tooltip=["step:Q", alt.Tooltip("loss:Q", format=".6g")],
+        )
+    )
 
 
 def _panels(layers: list[alt.Chart], data: pd.DataFrame, title: str, facet: str | None):

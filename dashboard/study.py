@@ -16,6 +16,7 @@ from dashboard.frames import evenly_spaced, grad_norm_frame, grid_frame
 from dashboard.state import Setting, choice, integer
 from mlp import MLP, RunRecord, TrainConfig, summarize
 from mlp.cost import estimate_sweep_seconds, record_megabytes
+from mlp.losses import REDUCTION_LABELS
 from mlp.network import INITS
 from mlp.summary import RunSummary, saturation
 
@@ -25,10 +26,6 @@ BUDGET = runs.Budget(auto_seconds=12.0, max_megabytes=100.0)
 CACHE_SECONDS = 30 * 60  # cached studies expire: the server keeps little for long
 BATCH_MEGABYTES = 25.0  # records trained at once before being digested
 MAX_VALUES = 8
-GRADIENTS = {
-    "mean": "mean — the exact gradient of the mean loss",
-    "sum": "sum — errors summed without 1/n, as the report's code did (n/2 × larger steps)",
-}
 
 
 @dataclass(frozen=True)
@@ -54,7 +51,7 @@ def training_settings(prefix: str, epochs: int) -> list[Setting]:
         Setting(f"{prefix}_epochs", "epochs", epochs, integer(10, 200_000)),
         Setting(f"{prefix}_seeds", "seeds", 5, integer(1, 10)),
         Setting(f"{prefix}_init", "init", "normal", choice(INITS)),
-        Setting(f"{prefix}_reduction", "grad", "mean", choice(list(GRADIENTS))),
+        Setting(f"{prefix}_reduction", "grad", "mean", choice(list(REDUCTION_LABELS))),
     ]
 
 
@@ -64,7 +61,10 @@ def training_controls(prefix: str, per: str) -> None:
     st.slider(f"Seeds per {per}", 1, 10, key=f"{prefix}_seeds")
     st.selectbox("Weight init", INITS, key=f"{prefix}_init")
     st.radio(
-        "Gradient convention", list(GRADIENTS), format_func=GRADIENTS.get, key=f"{prefix}_reduction"
+        "Gradient convention",
+        list(REDUCTION_LABELS),
+        format_func=REDUCTION_LABELS.get,
+        key=f"{prefix}_reduction",
     )
 
 

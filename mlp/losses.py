@@ -17,6 +17,11 @@ import numpy as np
 from mlp.activations import Activation
 
 REDUCTIONS = ("mean", "sum")
+# what each gradient convention means, for the app's and the CLI's help
+REDUCTION_LABELS = {
+    "mean": "mean — the exact gradient of the mean loss",
+    "sum": "sum — errors summed without 1/n, as the report's code did (n/2 × larger steps)",
+}
 
 
 class Loss:

@@ -167,6 +167,26 @@ def test_a_running_study_can_be_stopped(server, page):
     assert page.locator("[data-testid='stException']").count() == 0
 
 
+def test_backprop_step_by_step_takes_steps_and_fits_a_phone(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 4400})
+    page.goto(f"{server}/backprop?lr=0.1")
+    wait_idle(page)
+    assert page.get_by_role("heading", name="Backprop, step by step").count() == 1
+    for _ in range(2):
+        page.get_by_role("button", name="Take this step").click()
+        wait_idle(page)
+    assert metric_value(page, "Steps taken") == "2"
+    assert chart_count(page) == 2  # the descent chart and the network diagram
+    assert page.locator("[data-testid='stException']").count() == 0
+    screenshot(page, "backprop")
+    page.set_viewport_size({"width": 390, "height": 5000})
+    wait_idle(page)
+    overflow = "document.documentElement.scrollWidth > window.innerWidth + 1"
+    assert not page.evaluate(overflow)
+    screenshot(page, "backprop-phone")
+    page.close()
+
+
 def test_the_server_log_has_no_traceback_or_warning(server, server_log):
     # last in this module: every test above has used this server
     log = server_log.read_text()

@@ -1,0 +1,110 @@
+"""The "Backprop, step by step" page, run headless with AppTest."""
+
+import numpy as np
+import pytest
+
+from mlp import TrainConfig, datasets, reference
+from mlp.network import init_params
+
+from .apptest import assert_no_exception, chart_specs, metric, open_app
+
+PAGE = "app_pages/backprop.py"
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def gradient_tables(at):
+    return [d.value for d in at.dataframe if "finite difference" in d.value.columns]
+
+
+@pytest.fixture
+def at():
+    return open_app(PAGE)
+
+
+def test_every_section_renders_without_an_exception(at):
+    assert_no_exception(at)
+    headers = [h.value for h in at.header]
+    assert {"Forward", "Backward", "One weight's chain rule", "The update"} <= set(headers)
+    assert len(gradient_tables(at)) == 3  # one per layer of the default 2 → 3 → 3 → 1
+
+
+def test_each_gradient_shown_equals_its_finite_difference_to_the_digits_shown(at):
+    tables = gradient_tables(at)
+    assert sum(len(t) for t in tables) == 9 + 12 + 4  # every W and b of 2 → 3 → 3 → 1
+    for check in tables:
+        for analytic, numeric in zip(check["backprop"], check["finite difference"], strict=True):
+            assert f"{analytic:.6g}" == f"{numeric:.6g}" or abs(analytic - numeric) <= 5e-7 * abs(
+                analytic
+            )
+
+
+def test_the_numbers_shown_are_the_reference_engines(at):
+    # the lab's XOR points, the default 2 → 3 → 3 → 1 network of seed 0: computed here
+    X, y = datasets.generate_xor_easy()
+    config = TrainConfig(hidden=(3, 3))
+    params = init_params(config.sizes(), "normal", np.random.default_rng(0))
+    step = reference.backprop(params, X, y, config)
+    assert metric(at, "Loss (mean over the batch)") == f"{step.loss:.6g}"
+    last_layer = gradient_tables(at)[0]  # the output layer comes first
+    np.testing.assert_allclose(last_layer["backprop"][:3], step.grads[2][0].ravel(), rtol=1e-12)
+
+
+def test_the_chain_rule_paths_sum_to_the_gradient_contribution(at):
+    assert metric(at, "Sum over the paths (point 20)") == metric(at, "a · δ at point 20")
+
+
+def test_taking_a_step_at_a_small_learning_rate_lowers_the_loss_and_reset_restores_it():
+    at = open_app(PAGE, lr="0.1")
+    before = float(metric(at, "Loss before this step"))
+    promised = float(metric(at, "Loss after it"))
+    button(at, "Take this step").click().run()
+    assert_no_exception(at)
+    assert metric(at, "Steps taken") == "1"
+    assert float(metric(at, "Loss before this step")) == pytest.approx(promised, rel=1e-5)
+    assert promised < before
+    button(at, "Take this step").click().run()
+    assert len(chart_specs(at)) == 2  # the descent chart joined the diagram
+    button(at, "Reset").click().run()
+    assert metric(at, "Steps taken") == "0"
+    assert float(metric(at, "Loss before this step")) == before
+
+
+def test_one_point_batches_show_that_point_only():
+    at = open_app(PAGE, batch="point", point="3")
+    assert_no_exception(at)
+    outputs = next(d.value for d in at.dataframe if "label y" in d.value.columns)
+    assert outputs.index.tolist() == [3]
+
+
+@pytest.mark.parametrize(
+    ("params", "note"),
+    [
+        ({"units": "99"}, "Ignored `units=99`"),
+        ({"act": "softmax"}, "Ignored `act=softmax`"),
+        ({"point": "-4"}, "Ignored `point=-4`"),
+        ({"lr": "nan"}, "Ignored `lr=nan`"),
+    ],
+)
+def test_a_hostile_link_value_is_ignored_with_a_note(params, note):
+    at = open_app(PAGE, **params)
+    assert_no_exception(at)
+    assert any(note in info.value for info in at.info)
+
+
+def test_a_point_beyond_the_data_falls_back_to_point_zero():
+    at = open_app(PAGE, batch="point", point="500")
+    assert_no_exception(at)
+    assert any("Point 500 does not exist" in info.value for info in at.info)
+
+
+def test_the_train_pages_network_can_be_stepped_through():
+    at = open_app(None, units="4", epochs="200")
+    at.switch_page(PAGE)
+    at.query_params["net"] = "train"
+    at.run()
+    assert_no_exception(at)
+    assert "the Train page's network at epoch 200" in at.caption[0].value
+    assert len(gradient_tables(at)) == 3
