@@ -6,12 +6,13 @@ from mlp.network import MLP
 from mlp.record import RunRecord
 from mlp.summary import summarize
 from mlp.sweep import sweep
-from mlp.train import train
+from mlp.train import Trainer, train
 
 __all__ = [
     "MLP",
     "RunRecord",
     "TrainConfig",
+    "Trainer",
     "datasets",
     "reference",
     "summarize",

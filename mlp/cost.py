@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from mlp.config import TrainConfig
 from mlp.network import parameter_count
+from mlp.runlog import SNAPSHOT_BUDGET
 from mlp.sweep import group_key, networks_per_stack
-from mlp.train import SNAPSHOT_BUDGET
 
 # µs per epoch ≈ FIXED + PER_LAYER·L + PER_POINT·n + PER_ACTIVATION·n·Σwidths + PER_MAC·n·P
 FIXED_US = 12.0

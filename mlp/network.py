@@ -82,10 +82,11 @@ def augment(X: np.ndarray) -> np.ndarray:
 class Workspace:
     """Preallocated buffers for one batch of n points, so the epoch loop allocates nothing.
 
-    Arrays are (K, n, width), or (n, width) when K = 1 (see `NetworkStack`).
+    Arrays are (K, n, width), or (n, width) when K = 1 (see `NetworkStack`). `scale` is
+    the loss's gradient factor for a batch of n points (`Loss.gradient_scale`).
     """
 
-    def __init__(self, stack: NetworkStack, n: int):
+    def __init__(self, stack: NetworkStack, n: int, scale: float = 1.0):
         lead = stack.lead
         widths = stack.sizes[1:]
         # hidden layer l's output with the ones column: a_aug[l] = [a_l, 1]
@@ -97,7 +98,7 @@ class Workspace:
         self.tmp = [np.empty((*lead, n, w)) for w in widths]
         self.y_hat = np.empty((*lead, n, 1))
         self.err = np.empty((*lead, n, 1))
-        self.n = n
+        self.n, self.scale = n, scale
 
 
 class NetworkStack:

@@ -77,7 +77,8 @@ def sweep(
         for start in range(0, len(members), size):
             part = members[start : start + size]
             stack = StackTrainer(X, y, [configs[i] for i in part])
-            for i, record in zip(part, stack.fit(progress.hook(len(part))), strict=True):
+            stack.run(configs[part[0]].epochs, progress.hook(len(part)))
+            for i, record in zip(part, stack.records(), strict=True):
                 records[i] = record
             progress.done += len(part) * configs[part[0]].epochs
     return records
