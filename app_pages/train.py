@@ -5,7 +5,7 @@ import json
 
 import streamlit as st
 
-from dashboard import charts, data, frames, runs, state, stepwise, views
+from dashboard import charts, data, frames, live, runs, state, stepwise, views
 from dashboard.state import LEARNING_RATES, Setting, choice, integer, nearest
 from mlp import TrainConfig
 from mlp.activations import ACTIVATIONS
@@ -19,7 +19,9 @@ BATCH_SIZES = ["full", 1, 2, 4, 8, 16, 32, 64, 128]
 # cheaper runs train as soon as a knob changes; the whole record is cached
 BUDGET = runs.Budget(auto_seconds=2.0, max_megabytes=40.0)
 
+MODES = {"run": "Run to the end", "live": "Live: play, pause, step"}
 SETTINGS = [
+    Setting("train_mode", "mode", "run", choice(list(MODES))),
     *data.settings("train", allow_csv=True),
     Setting("train_layers", "layers", 2, integer(1, 6)),
     Setting("train_units", "units", 20, integer(1, 512)),
@@ -32,7 +34,9 @@ SETTINGS = [
     Setting("train_lr", "lr", 1.0, nearest(LEARNING_RATES)),
     Setting("train_epochs", "epochs", 10_000, integer(1, 1_000_000)),
     Setting("train_batch", "batch", "full", choice(BATCH_SIZES)),
-    Setting("train_seed", "seed", 0, integer(0, 2**31 - 1)),
+    Setting("train_seed", "seed", 0, integer(0, 2**32 - 1)),
+    Setting("train_speed", "speed", 100, choice(list(live.SPEEDS))),
+    Setting("train_step_epochs", "step", 1, integer(1, 1000)),
 ]
 
 notes = state.init("train", SETTINGS)
@@ -50,7 +54,7 @@ with st.sidebar:
         "Learning rate", LEARNING_RATES, format_func=lambda v: f"{v:g}", key="train_lr"
     )
     st.number_input("Epochs", 1, 1_000_000, step=1000, key="train_epochs")
-    st.number_input("Seed", 0, 2**31 - 1, step=1, key="train_seed")
+    st.number_input("Seed", 0, 2**32 - 1, step=1, key="train_seed")
     with st.expander("More: loss, gradient, optimizer, batch"):
         st.selectbox("Loss", list(LOSSES), key="train_loss")
         st.radio(
@@ -64,6 +68,7 @@ with st.sidebar:
 state.write_url(SETTINGS)
 
 st.title("Train a network")
+st.radio("Mode", list(MODES), format_func=MODES.get, key="train_mode", horizontal=True)
 state.show_notes(notes)
 loaded = data.load("train")
 if loaded is None:
@@ -86,6 +91,16 @@ try:
     )
 except ValueError as reason:
     st.error(f"These settings cannot train: {reason}.")
+    st.stop()
+
+if s.train_mode == "live":
+    run = live.live_run((data_key, config.replace(lr=1.0, optimizer="sgd")), X, y, config)
+    live.controls(run)
+    st.caption(
+        "A new learning rate or optimizer applies from the next epoch, on the same weights; "
+        "any other knob starts again from epoch 0 (the seed's initial weights)."
+    )
+    live.show(run, X, y)
     st.stop()
 
 seconds = estimate_seconds(config, len(X))

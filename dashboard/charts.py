@@ -112,9 +112,10 @@ def message_chart(text: str, title: str) -> alt.Chart:
 
 
 def loss_chart(history: pd.DataFrame) -> alt.Chart:
-    """Loss per epoch on a log axis."""
+    """Loss per epoch on a log axis (a loss of exactly 0 has no place on it)."""
     return (
-        alt.Chart(history[history["loss"] > 0], title="Loss (log scale)", height=HEIGHT)
+        alt.Chart(history, title="Loss (log scale)", height=HEIGHT)
+        .transform_filter("datum.loss > 0")
         .mark_line()
         .encode(
             x=alt.X("epoch:Q", title="epoch"),
@@ -144,17 +145,26 @@ def accuracy_chart(history: pd.DataFrame) -> alt.Chart:
 def grad_norm_chart(
     grads: pd.DataFrame, title: str = "Gradient flow: ‖∂L/∂W‖ per layer"
 ) -> alt.Chart:
-    """One line per layer, log axis: vanishing gradients show as lines far below the rest."""
+    """One line per layer, log axis, or a note when no gradient is positive."""
     if not (grads["norm"] > 0).any():
         return message_chart("Every gradient is exactly 0: no unit passes any (dead ReLUs?)", title)
+    return grad_norm_lines(grads, title)
+
+
+def grad_norm_lines(grads: pd.DataFrame, title: str) -> alt.Chart:
+    """One line per layer, log axis: vanishing gradients show as lines far below the rest."""
     return (
-        alt.Chart(grads[grads["norm"] > 0], title=title, height=HEIGHT)
+        alt.Chart(grads, title=title, height=HEIGHT)
+        .transform_filter("datum.norm > 0")
         .mark_line()
         .encode(
             x=alt.X("epoch:Q", title="epoch"),
             y=alt.Y("norm:Q", title="gradient norm (log scale)", scale=alt.Scale(type="log")),
             color=alt.Color(
-                "layer:N", title="layer", sort=None, scale=alt.Scale(scheme="category10")
+                "layer:N",
+                title=["layer", "(W1: input)"],
+                sort=None,
+                scale=alt.Scale(scheme="category10"),
             ),
             tooltip=["epoch:Q", "layer:N", alt.Tooltip("norm:Q", format=".3e")],
         )

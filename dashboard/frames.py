@@ -16,10 +16,8 @@ def evenly_spaced(n: int, max_points: int) -> np.ndarray:
 
 
 def layer_names(n_layers: int) -> list[str]:
-    names = [f"W{l + 1}" for l in range(n_layers)]
-    names[0] += " (input side)"
-    names[-1] += " (output)"
-    return names
+    """W1 (the input side) … WL (the output layer): short, so legends stay narrow."""
+    return [f"W{l + 1}" for l in range(n_layers)]
 
 
 def history_frame(record: RunRecord, max_points: int = 600) -> pd.DataFrame:
@@ -44,7 +42,7 @@ def history_table(record: RunRecord) -> pd.DataFrame:
         {"epoch": np.arange(record.epochs_run), "loss": record.loss, "accuracy": record.accuracy}
     )
     for l, name in enumerate(layer_names(record.grad_norms.shape[1])):
-        table[f"grad_norm_{name.split()[0]}"] = record.grad_norms[:, l]
+        table[f"grad_norm_{name}"] = record.grad_norms[:, l]
     return table
 
 

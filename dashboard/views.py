@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
+
+import altair as alt
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, frames
@@ -49,3 +54,43 @@ def boundary(
 ) -> charts.alt.LayerChart:
     """The network's decision boundary over the points."""
     return charts.boundary_chart(frames.grid_frame(network, X), points, title)
+
+
+# Vega-Lite specs of redrawn charts, without their data: built by Altair once per process
+_TEMPLATES: dict[tuple, dict] = {}
+
+
+def redraw(container, build: Callable[..., alt.TopLevelMixin], *frames: pd.DataFrame, **options):
+    """container.vega_lite_chart of build(*frames, **options), for a chart drawn again and
+    again with new frames of the same columns (the live view).
+
+    Altair takes ~5–35 ms to build and validate a chart; here it does so once, and later
+    calls only put the new frames in. `build` must draw the frames as given (filters as
+    Vega-Lite transforms, not pandas), so each one can be swapped by name.
+    """
+    key = (build.__module__, build.__qualname__, tuple(sorted(options.items())))
+    if key not in _TEMPLATES:
+        chart = build(*frames, **options)
+        _name_frames(chart, frames)
+        spec = chart.to_dict()
+        spec.get("config", {}).pop("view", None)  # Altair's default size: Streamlit sizes it
+        _TEMPLATES[key] = spec
+    spec = copy.deepcopy(_TEMPLATES[key])
+    spec["datasets"] = {f"frame{i}": frame for i, frame in enumerate(frames)}
+    return container.vega_lite_chart(spec=spec, width="stretch")
+
+
+def _name_frames(chart, frames) -> None:
+    """Replace, in place, each DataFrame the chart (and its layers) holds by a reference
+    to its position in `frames`: frame0, frame1, …"""
+    data = getattr(chart, "data", alt.Undefined)
+    if isinstance(data, pd.DataFrame):
+        position = next((i for i, f in enumerate(frames) if f is data), None)
+        if position is None:
+            raise ValueError("the chart draws a frame it was not given; filter in Vega-Lite")
+        chart.data = alt.NamedData(name=f"frame{position}")
+    for part in ("layer", "hconcat", "vconcat"):
+        for child in getattr(chart, part, None) or []:
+            _name_frames(child, frames)
+    if isinstance(getattr(chart, "spec", None), alt.TopLevelMixin | alt.SchemaBase):
+        _name_frames(chart.spec, frames)

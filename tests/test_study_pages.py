@@ -75,7 +75,7 @@ def test_gradient_vanishing_page_compares_activations_layer_by_layer():
         "app_pages/gradient_vanishing.py", depth="4", width="4", acts="sigmoid,tanh", **SMALL
     )
     assert_no_exception(at)
-    assert {"W1 (input side)", "W5 (output)"} <= setting_values(at, "layer")
+    assert {"W1", "W5"} <= setting_values(at, "layer")
     assert {"sigmoid", "tanh"} <= setting_values(at, "activation")
     table = at.dataframe[0].value
     assert {"first ÷ last, start", "first ÷ last, end"} <= set(table.columns)
