@@ -3,9 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, frames, runs, state, study
-from dashboard.state import Setting, choice, number
-from mlp import TrainConfig
+from dashboard import findings, frames, runs, studies, study_charts, views
+from dashboard.state import Setting
 
 PAGE = "act"
 SETTING = "activation"
@@ -26,15 +25,18 @@ REPORT = """Run once each, 100,000 epochs (linear | XOR):
 - **tanh**, lr 0.01: **100% | 100%** (XOR after a plateau at 0.476 until epoch ~75,000).
 - **ReLU**, lr 0.0015: stuck from epoch 0 at loss **0.51** (49%) | **0.476** (52%).
 - **leaky ReLU**, lr 0.01: **93% | 100%**."""
+SETS = {"linear,xor": "linear and xor", "linear": "linear", "xor": "xor"}
 SETTINGS = [
-    Setting("act_datasets", "sets", "linear,xor", choice(["linear,xor", "linear", "xor"])),
+    Setting("act_datasets", "sets", "Data sets", "linear,xor", "select", list(SETS), labels=SETS),
+    Setting("act_output", "out", "Output activation", "sigmoid", "radio", list(OUTPUTS),
+            labels=OUTPUTS),
     *[
-        Setting(f"act_lr_{name}", f"lr_{name}", lr, number(1e-7, 100))
-        for name, (_, lr, _) in ARMS.items()
+        Setting(f"act_lr_{name}", f"lr_{name}", label, lr, "number",
+                low=1e-7, high=100.0, section="Learning rate per activation")
+        for name, (_, lr, label) in ARMS.items()
     ],
-    Setting("act_output", "out", "sigmoid", choice(list(OUTPUTS))),
-    *study.training_settings(PAGE, epochs=1500),
-]
+    *studies.training_settings(PAGE, epochs=1500, per="activation"),
+]  # fmt: skip
 REPORTS_SETTING = {
     "act_output": "same",
     "act_reduction": "sum",
@@ -54,35 +56,21 @@ def output_for(activation: str) -> str:
     return "sigmoid"
 
 
-notes = state.init(PAGE, SETTINGS)
-with st.sidebar:
-    st.selectbox(
-        "Data sets",
-        ["linear,xor", "linear", "xor"],
-        format_func=lambda v: v.replace(",", " and "),
-        key="act_datasets",
-    )
-    st.radio("Output activation", list(OUTPUTS), format_func=OUTPUTS.get, key="act_output")
-    st.markdown("**Learning rate per activation**")
-    for name, (_, _, label) in ARMS.items():
-        st.number_input(label, 1e-7, 100.0, format="%g", key=f"act_lr_{name}")
-    study.training_controls(PAGE, per="activation")
-    st.button("The report's setting", on_click=study.apply_preset, args=(REPORTS_SETTING,))
-state.write_url(SETTINGS)
-
-st.title("Activations study")
-st.markdown(
+INTRO = (
     "What does the nonlinearity buy? Without one the network is a linear map: it cannot "
     "separate XOR, and at the usual learning rate its outputs grow without bound. Sigmoid "
     "and tanh saturate (σ′ ≤ 0.25 shrinks every gradient); ReLU units can die. Each "
     "activation has its own learning rate (the report's defaults) and several seeds; "
     "with ReLU on the output too (the report's setting) a dead output unit stops everything."
 )
-state.show_notes(notes)
+
+views.page_start(
+    PAGE, "Activations study", INTRO, SETTINGS, {"The report's setting": REPORTS_SETTING}
+)
 s = st.session_state
-base = TrainConfig(epochs=s.act_epochs, init=s.act_init, reduction=s.act_reduction, snapshots=2)
+base = studies.base_config(SETTINGS)
 arms = [
-    study.arm(
+    studies.arm(
         label,
         base.replace(
             activation=activation,
@@ -97,46 +85,52 @@ names = s.act_datasets.split(",")
 sets = {
     name: runs.load_dataset(name, **({"seed": 0} if name == "linear" else {})) for name in names
 }
-if not study.ready_to_run(arms, max(len(X) for X, _ in sets.values()), n_datasets=len(sets)):
+if not studies.ready_to_run(arms, max(len(X) for X, _ in sets.values()), n_datasets=len(sets)):
     st.stop()
 
 results = {
-    name: study.run_arms(X, y, arms, f"Training on {DATASETS[name]}…")
+    name: studies.run_arms(X, y, arms, f"Training on {DATASETS[name]}…")
     for name, (X, y) in sets.items()
 }
-study.report_beside_ours(
+views.report_beside_ours(
     REPORT,
     [
         f"{DATASETS[name]} — {sentence}"
         for name in sets
-        for sentence in study.describe_all(results[name])
+        for sentence in findings.describe_all(results[name])
     ],
 )
 
-# both data sets share each chart (one panel each): fewer charts, a faster page
-tables, curves, grids, points, diagnostics = [], [], [], [], []
-for name, (X, y) in sets.items():
-    dataset = DATASETS[name]
-    tables.append(study.summary_table(results[name], SETTING).assign(dataset=dataset))
-    curves.append(study.curves_frame(results[name], SETTING).assign(dataset=dataset))
-    for label, result in results[name].items():
-        panel = f"{dataset}: {label}"
-        grids.append(result.median_grid.assign(panel=panel))
-        points.append(frames.points_frame(X, y, result.median_predictions).assign(panel=panel))
-        diagnostics += study.saturation_rows(result, dataset, label)
-table = pd.concat(tables, ignore_index=True)
-curves = pd.concat(curves, ignore_index=True)
-title = "Loss per activation: mean and min–max over seeds"
-st.altair_chart(charts.band_chart(curves, "loss", SETTING, title, facet="dataset"))
-st.altair_chart(charts.accuracy_bars(table, SETTING, facet="dataset"))
-st.markdown("**Decision boundary of the median seed** (crosses: misclassified)")
-st.altair_chart(charts.boundary_facets(pd.concat(grids), pd.concat(points), "panel", columns=4))
-
-st.header("Saturation")
+# one column per data set: side by side on a wide screen, one under the other on a phone
+tables, columns = [], st.columns(len(sets))
+for column, (name, (X, y)) in zip(columns, sets.items(), strict=True):
+    dataset, result_of = DATASETS[name], results[name]
+    table = frames.summary_table(result_of, SETTING)
+    tables.append(table.assign(dataset=dataset))
+    curves = frames.curves_frame(result_of, SETTING)
+    title = f"{dataset}: loss, mean and min–max over seeds"
+    column.altair_chart(study_charts.band_chart(curves, "loss", SETTING, title), width="stretch")
+    bars = study_charts.accuracy_bars(table, SETTING, f"{dataset}: final accuracy")
+    column.altair_chart(bars, width="stretch")
+    grids = [r.median_grid.assign(panel=label) for label, r in result_of.items()]
+    points = [
+        frames.points_frame(X, y, r.median_predictions).assign(panel=label)
+        for label, r in result_of.items()
+    ]
+    column.markdown(f"**{dataset}: the median seed's boundary** (crosses: wrong)")
+    column.altair_chart(
+        study_charts.boundary_facets(pd.concat(grids), pd.concat(points), "panel", columns=2)
+    )
+    saturation = pd.DataFrame(
+        [row for label, r in result_of.items() for row in frames.saturation_rows(r, dataset, label)]
+    )
+    title = f"{dataset}: saturated or dead units"
+    column.altair_chart(study_charts.saturation_chart(saturation, title), width="stretch")
 st.markdown(
-    "Hidden units whose slope f′, averaged over the points, is at most 0.01 pass almost no "
-    "gradient back: saturated sigmoid or tanh units, dead ReLU units."
+    "*Saturated or dead* (median seed): hidden units whose slope f′, averaged over the points, "
+    "is at most 0.01 pass almost no gradient back — saturated sigmoid or tanh units, dead ReLU "
+    "units."
 )
-st.altair_chart(charts.saturation_chart(pd.DataFrame(diagnostics)))
-study.show_table(table)
-study.download_table(table, "activations_study")
+table = pd.concat(tables, ignore_index=True)
+views.show_table(table)
+views.download_table(table, "activations_study")

@@ -5,100 +5,80 @@ import json
 import numpy as np
 import streamlit as st
 
-from dashboard import data, state, step_views, stepwise
-from dashboard.state import LEARNING_RATES, Setting, choice, integer, nearest
+from dashboard import data, state, step_views, stepwise, views
+from dashboard.state import Setting, config_choice, learning_rate
 from mlp import TrainConfig, reference
-from mlp.activations import ACTIVATIONS
-from mlp.losses import LOSSES, REDUCTION_LABELS
-from mlp.network import INITS, init_params
-from mlp.optimizers import OPTIMIZERS
+from mlp.losses import REDUCTION_LABELS
+from mlp.network import init_params
 
 PAGE = "bp"
 SOURCES = {"small": "a small network (set below)", "train": "the Train page's network"}
 BATCHES = {"all": "the whole data set", "point": "one point"}
 MAX_PARAMS = 2_000  # finite differences of every parameter stay well under a second
 MAX_POINTS = 2_000
-SETTINGS = [
-    Setting("bp_source", "net", "small", choice(list(SOURCES))),
-    *data.settings(PAGE),
-    Setting("bp_layers", "layers", 2, integer(1, 3)),
-    Setting("bp_units", "units", 3, integer(1, 6)),
-    Setting("bp_activation", "act", "sigmoid", choice(list(ACTIVATIONS))),
-    Setting("bp_output", "out", "sigmoid", choice(list(ACTIVATIONS))),
-    Setting("bp_loss", "loss", "mse", choice(list(LOSSES))),
-    Setting("bp_reduction", "grad", "mean", choice(list(REDUCTION_LABELS))),
-    Setting("bp_optimizer", "opt", "sgd", choice(list(OPTIMIZERS))),
-    Setting("bp_lr", "lr", 1.0, nearest(LEARNING_RATES)),
-    Setting("bp_init", "init", "normal", choice(INITS)),
-    Setting("bp_seed", "seed", 0, integer(0, 2**32 - 1)),
-    Setting("bp_batch", "batch", "all", choice(list(BATCHES))),
-    Setting("bp_point", "point", 0, integer(0, MAX_POINTS - 1)),
-    Setting("bp_w_layer", "w_layer", 1, integer(1, 4)),
-    Setting("bp_w_from", "w_from", 1, integer(1, 512)),
-    Setting("bp_w_to", "w_to", 1, integer(1, 512)),
-]
 trained = st.session_state.get("train_network")  # set by the Train page
+CHANGEABLE = ("loss", "reduction", "optimizer", "lr")  # apply to the Train page's network too
 
-notes = state.init(PAGE, SETTINGS)
-s = st.session_state
-with st.sidebar:
-    st.header("Network")
-    st.radio("Network", list(SOURCES), format_func=SOURCES.get, key="bp_source")
-    if s.bp_source == "small" or trained is None:
-        st.slider("Hidden layers", 1, 3, key="bp_layers")
-        st.slider("Units per hidden layer", 1, 6, key="bp_units")
-        st.selectbox("Hidden activation", list(ACTIVATIONS), key="bp_activation")
-        st.selectbox("Output activation", list(ACTIVATIONS), key="bp_output")
-        st.selectbox("Weight init", INITS, key="bp_init")
-        st.number_input("Seed (initial weights)", 0, 2**32 - 1, step=1, key="bp_seed")
-        st.header("Data")
-        data.widgets(PAGE)
-    st.header("This step")
-    st.selectbox("Loss", list(LOSSES), key="bp_loss")
-    st.radio(
-        "Gradient convention",
-        list(REDUCTION_LABELS),
-        format_func=REDUCTION_LABELS.get,
-        key="bp_reduction",
-    )
-    st.selectbox("Optimizer", list(OPTIMIZERS), key="bp_optimizer")
-    st.select_slider("Learning rate", LEARNING_RATES, format_func=lambda v: f"{v:g}", key="bp_lr")
-    st.radio("Batch", list(BATCHES), format_func=BATCHES.get, key="bp_batch", horizontal=True)
-state.write_url(SETTINGS)
 
-st.title("Backprop, step by step")
-st.markdown(
+def small(state) -> bool:
+    return state["bp_source"] == "small" or trained is None
+
+
+SETTINGS = [
+    Setting("bp_source", "net", "Network", "small", "radio", list(SOURCES), labels=SOURCES,
+            section="Network"),
+    *state.only_when([
+        Setting("bp_layers", "layers", "Hidden layers", 2, "slider", low=1, high=3),
+        Setting("bp_units", "units", "Units per hidden layer", 3, "slider", low=1, high=6),
+        config_choice("bp_activation", "act", "Hidden activation", "activation"),
+        config_choice("bp_output", "out", "Output activation", "output_activation"),
+        config_choice("bp_init", "init", "Weight init", "init"),
+        Setting("bp_seed", "seed", "Seed (initial weights)", 0, "number", low=0,
+                high=2**32 - 1, step=1, field="seed"),
+        *data.settings(PAGE, section="Data"),
+    ], small),
+    config_choice("bp_loss", "loss", "Loss", "loss", section="This step"),
+    config_choice("bp_reduction", "grad", "Gradient convention", "reduction", kind="radio",
+                  labels=REDUCTION_LABELS),
+    config_choice("bp_optimizer", "opt", "Optimizer", "optimizer"),
+    learning_rate("bp_lr"),
+    Setting("bp_batch", "batch", "Batch", "all", "radio", list(BATCHES), labels=BATCHES),
+    Setting("bp_point", "point", "Which point", 0, "number", low=0, high=MAX_POINTS - 1, step=1,
+            shown=lambda state: state["bp_batch"] == "point"),
+    # the chain rule's weight: drawn by the page, whose choices depend on the network
+    Setting("bp_w_layer", "w_layer", "Weight of layer", 1, "select", low=1, high=4,
+            in_sidebar=False),
+    Setting("bp_w_from", "w_from", "From", 1, "select", low=1, high=512, in_sidebar=False),
+    Setting("bp_w_to", "w_to", "To", 1, "select", low=1, high=512, in_sidebar=False),
+]  # fmt: skip
+
+INTRO = (
     "One update of a network, with every number: the forward pass keeps each layer's "
     "pre-activation z and activation a; the backward pass sends the error δ from the output "
     "back, layer by layer; each gradient sits beside its finite-difference estimate — the "
     "proof that backprop computed it right. Every number comes from `mlp/reference.py`, the "
     "readable engine the fast one is tested against."
 )
-state.show_notes(notes)
+views.page_start(PAGE, "Backprop, step by step", INTRO, SETTINGS)
+s = st.session_state
 
 if s.bp_source == "train" and trained is None:
     st.info("Train a network on the Train page first; until then this page uses a small one.")
-if s.bp_source == "train" and trained is not None:
+if not small(s):
     X, y = trained.X, trained.y
     base = trained.config
     start, origin = trained.params, f"the Train page's network at epoch {trained.epoch:,}"
 else:
-    loaded = data.load(PAGE)
-    if loaded is None:
-        st.stop()
-    X, y, _ = loaded
+    X, y, _ = data.load_or_stop(PAGE)
     base = TrainConfig(
         hidden=(s.bp_units,) * s.bp_layers,
-        activation=s.bp_activation,
-        output_activation=s.bp_output,
-        init=s.bp_init,
-        seed=s.bp_seed,
+        **{k: v for k, v in state.config_values(SETTINGS).items() if k not in CHANGEABLE},
     )
     start = init_params(base.sizes(X.shape[1]), s.bp_init, np.random.default_rng(s.bp_seed))
     origin = f"initial weights of seed {s.bp_seed}"
 try:
     config = base.replace(
-        loss=s.bp_loss, reduction=s.bp_reduction, optimizer=s.bp_optimizer, lr=s.bp_lr
+        **{k: v for k, v in state.config_values(SETTINGS).items() if k in CHANGEABLE}
     )
 except ValueError as reason:
     st.error(f"These settings cannot train: {reason}.")
@@ -120,12 +100,10 @@ if walk is None or walk.key != walk_key or walk.optimizer.name != config.optimiz
 walk.optimizer.lr = config.lr
 params = walk.params
 
-if s.bp_point >= len(X):
+point = s.bp_point if s.bp_point < len(X) else 0
+if s.bp_batch == "point" and point != s.bp_point:
     st.info(f"Point {s.bp_point} does not exist here (0–{len(X) - 1}); showing point 0.")
-    s.bp_point = 0
-if s.bp_batch == "point":
-    st.sidebar.number_input("Which point", 0, len(X) - 1, step=1, key="bp_point")
-rows = np.arange(len(X)) if s.bp_batch == "all" else np.array([s.bp_point])
+rows = np.arange(len(X)) if s.bp_batch == "all" else np.array([point])
 Xb, yb = X[rows], y[rows]
 step = reference.backprop(params, Xb, yb, config)
 numeric = stepwise.finite_differences(params, Xb, yb, config)

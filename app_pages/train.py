@@ -1,106 +1,58 @@
 """Train: one network on one data set — change a knob, see what training did and why."""
 
-import io
-import json
-
 import streamlit as st
 
-from dashboard import charts, data, frames, live, runs, state, stepwise, views
-from dashboard.state import LEARNING_RATES, Setting, choice, integer, nearest
+from dashboard import data, live, runs, state, stepwise, views
+from dashboard.state import Setting, config_choice, learning_rate
 from mlp import TrainConfig
-from mlp.activations import ACTIVATIONS
-from mlp.cost import estimate_seconds, record_megabytes
-from mlp.losses import LOSSES, REDUCTION_LABELS
-from mlp.network import INITS
-from mlp.optimizers import OPTIMIZERS
-from mlp.report import lab_log
+from mlp.config import MAX_EPOCHS
+from mlp.estimate import estimate_seconds, record_megabytes
+from mlp.losses import REDUCTION_LABELS
 
 BATCH_SIZES = ["full", 1, 2, 4, 8, 16, 32, 64, 128]
 # cheaper runs train as soon as a knob changes; the whole record is cached
 BUDGET = runs.Budget(auto_seconds=2.0, max_megabytes=40.0)
-
 MODES = {"run": "Run to the end", "live": "Live: play, pause, step"}
+MODE = Setting("train_mode", "mode", "Mode", "run", "radio", list(MODES), labels=MODES,
+               in_sidebar=False)  # fmt: skip
 SETTINGS = [
-    Setting("train_mode", "mode", "run", choice(list(MODES))),
-    *data.settings("train", allow_csv=True),
-    Setting("train_layers", "layers", 2, integer(1, 6)),
-    Setting("train_units", "units", 20, integer(1, 512)),
-    Setting("train_activation", "act", "sigmoid", choice(list(ACTIVATIONS))),
-    Setting("train_output", "out", "sigmoid", choice(list(ACTIVATIONS))),
-    Setting("train_init", "init", "normal", choice(INITS)),
-    Setting("train_loss", "loss", "mse", choice(list(LOSSES))),
-    Setting("train_reduction", "grad", "mean", choice(list(REDUCTION_LABELS))),
-    Setting("train_optimizer", "opt", "sgd", choice(list(OPTIMIZERS))),
-    Setting("train_lr", "lr", 1.0, nearest(LEARNING_RATES)),
-    Setting("train_epochs", "epochs", 10_000, integer(1, 1_000_000)),
-    Setting("train_batch", "batch", "full", choice(BATCH_SIZES)),
-    Setting("train_seed", "seed", 0, integer(0, 2**32 - 1)),
-    Setting("train_speed", "speed", 100, choice(list(live.SPEEDS))),
-    Setting("train_step_epochs", "step", 1, integer(1, 1000)),
-]
+    MODE,
+    *data.settings("train", allow_csv=True, section="Data"),
+    Setting("train_layers", "layers", "Hidden layers", 2, "slider", low=1, high=6,
+            section="Network"),
+    Setting("train_units", "units", "Units per hidden layer", 20, "slider", low=1, high=512),
+    config_choice("train_activation", "act", "Hidden activation", "activation"),
+    config_choice("train_output", "out", "Output activation", "output_activation"),
+    config_choice("train_init", "init", "Weight init", "init"),
+    learning_rate("train_lr", section="Training"),
+    Setting("train_epochs", "epochs", "Epochs", 10_000, "number", low=1, high=MAX_EPOCHS,
+            step=1000, field="epochs"),
+    Setting("train_seed", "seed", "Seed", 0, "number", low=0, high=2**32 - 1, step=1,
+            field="seed"),
+    config_choice("train_loss", "loss", "Loss", "loss"),
+    config_choice("train_reduction", "grad", "Gradient convention", "reduction", kind="radio",
+                  labels=REDUCTION_LABELS),
+    config_choice("train_optimizer", "opt", "Optimizer", "optimizer"),
+    Setting("train_batch", "batch", "Batch size", "full", "select", BATCH_SIZES),
+    *live.SETTINGS,
+]  # fmt: skip
 
-notes = state.init("train", SETTINGS)
-with st.sidebar:
-    st.header("Data")
-    data.widgets("train", allow_csv=True)
-    st.header("Network")
-    st.slider("Hidden layers", 1, 6, key="train_layers")
-    st.slider("Units per hidden layer", 1, 512, key="train_units")
-    st.selectbox("Hidden activation", list(ACTIVATIONS), key="train_activation")
-    st.selectbox("Output activation", list(ACTIVATIONS), key="train_output")
-    st.selectbox("Weight init", INITS, key="train_init")
-    st.header("Training")
-    st.select_slider(
-        "Learning rate", LEARNING_RATES, format_func=lambda v: f"{v:g}", key="train_lr"
-    )
-    st.number_input("Epochs", 1, 1_000_000, step=1000, key="train_epochs")
-    st.number_input("Seed", 0, 2**32 - 1, step=1, key="train_seed")
-    with st.expander("More: loss, gradient, optimizer, batch"):
-        st.selectbox("Loss", list(LOSSES), key="train_loss")
-        st.radio(
-            "Gradient convention",
-            list(REDUCTION_LABELS),
-            format_func=REDUCTION_LABELS.get,
-            key="train_reduction",
-        )
-        st.selectbox("Optimizer", list(OPTIMIZERS), key="train_optimizer")
-        st.selectbox("Batch size", BATCH_SIZES, key="train_batch")
-state.write_url(SETTINGS)
-
-st.title("Train a network")
-st.radio("Mode", list(MODES), format_func=MODES.get, key="train_mode", horizontal=True)
-state.show_notes(notes)
-loaded = data.load("train")
-if loaded is None:
-    st.stop()
-X, y, data_key = loaded
+views.page_start("train", "Train a network", "", SETTINGS)
+MODE.draw()
+X, y, data_key = data.load_or_stop("train")
 s = st.session_state
 try:
     config = TrainConfig(
         hidden=(s.train_units,) * s.train_layers,
-        activation=s.train_activation,
-        output_activation=s.train_output,
-        loss=s.train_loss,
-        reduction=s.train_reduction,
-        optimizer=s.train_optimizer,
-        lr=s.train_lr,
-        epochs=s.train_epochs,
         batch_size=None if s.train_batch == "full" else min(s.train_batch, len(X)),
-        init=s.train_init,
-        seed=s.train_seed,
+        **state.config_values(SETTINGS),
     )
 except ValueError as reason:
     st.error(f"These settings cannot train: {reason}.")
     st.stop()
 
 if s.train_mode == "live":
-    run = live.live_run((data_key, config.replace(lr=1.0, optimizer="sgd")), X, y, config)
-    live.controls(run)
-    st.caption(
-        "A new learning rate or optimizer applies from the next epoch, on the same weights; "
-        "any other knob starts again from epoch 0 (the seed's initial weights)."
-    )
-    live.show(run, X, y)
+    live.page(data_key, X, y, config)
     st.stop()
 
 seconds = estimate_seconds(config, len(X))
@@ -109,53 +61,7 @@ megabytes = record_megabytes(config, len(X))
 if not runs.gate((data_key, config), seconds, megabytes, "training", knobs, BUDGET):
     st.stop()
 record = runs.with_progress(runs.train_run, X, y, config, label="Training…", key=(data_key, config))
-
-views.metrics(record)
-views.divergence_warning(record)
-views.prediction_figures(record.network, X, y)
-
-history = frames.history_frame(record)
-left, middle, right = st.columns(3)
-left.altair_chart(charts.loss_chart(history), width="stretch")
-middle.altair_chart(charts.accuracy_chart(history), width="stretch")
-right.altair_chart(charts.grad_norm_chart(frames.grad_norm_frame(record)), width="stretch")
-
-st.subheader("Replay")
-epochs = [int(e) for e in record.snapshot_epochs]
-if s.get("train_replay") not in epochs:
-    s.train_replay = epochs[-1]
-epoch = st.select_slider("Epoch (weights after that many updates)", epochs, key="train_replay")
-network = record.network_at(epoch)
+network, epoch = views.finished_run(record, X, y)
 s.train_network = stepwise.TrainedNetwork(
     config, [(W.copy(), b.copy()) for W, b in network.params], epoch, X, y
-)
-points = frames.points_frame(X, y, network.forward(X))
-left, middle, right = st.columns(3)
-left.altair_chart(views.prediction_chart(points, f" at epoch {epoch:,}"), width="stretch")
-middle.altair_chart(
-    views.boundary(network, X, points, f"Decision boundary at epoch {epoch:,}"), width="stretch"
-)
-network_view = charts.network_chart(*frames.network_frames(network), f"Weights at epoch {epoch:,}")
-right.altair_chart(network_view, width="stretch")
-
-with st.expander("Console log (the lab's output)"):
-    st.code(lab_log(record), language=None)
-
-
-def record_bytes() -> bytes:
-    buffer = io.BytesIO()
-    record.save(buffer)
-    return buffer.getvalue()
-
-
-columns = st.columns(3)
-columns[0].download_button("Run record (.npz)", record_bytes, "run.npz", on_click="ignore")
-columns[1].download_button(
-    "History (.csv)",
-    lambda: frames.history_table(record).to_csv(index=False),
-    "history.csv",
-    on_click="ignore",
-)
-columns[2].download_button(
-    "Config (.json)", json.dumps(config.to_dict(), indent=2), "config.json", on_click="ignore"
 )

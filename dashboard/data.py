@@ -1,4 +1,4 @@
-"""The data-set controls every page shares: which set, its size, noise and seed, or a CSV."""
+"""The data-set settings every page shares: which set, its size, noise and seed, or a CSV."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import streamlit as st
 
 from dashboard import runs
-from dashboard.state import Setting, choice, integer, number
+from dashboard.state import Setting
 from mlp import datasets
 
 LABELS = {
@@ -20,42 +20,42 @@ LABELS = {
     "gaussians": "Two Gaussians",
     "csv": "Upload a CSV…",
 }
-MAX_UPLOAD_MB = 10
+SIZED = ("linear", "circle", "spiral", "moons", "gaussians")  # take n and a data seed
+NOISY = ("circle", "spiral", "moons", "gaussians")  # take noise too
 
 
-def settings(prefix: str, allow_csv: bool = False) -> list[Setting]:
+def settings(prefix: str, allow_csv: bool = False, section: str | None = None) -> list[Setting]:
+    """The data set, then each of its options where it applies."""
     names = [name for name in LABELS if allow_csv or name != "csv"]
+    dataset = f"{prefix}_dataset"
+
+    def has(names):
+        return lambda state: state[dataset] in names
+
     return [
-        Setting(f"{prefix}_dataset", "data", "xor", choice(names)),
-        Setting(f"{prefix}_n", "n", 100, integer(10, 2000)),
-        Setting(f"{prefix}_noise", "noise", 0.05, number(0.0, 0.5)),
-        Setting(f"{prefix}_data_seed", "data_seed", 0, integer(0, 1_000_000)),
-    ]
+        Setting(dataset, "data", "Data set", "xor", "select", names, labels=LABELS,
+                section=section),
+        Setting(f"{prefix}_upload", None, "CSV with columns x1, x2, label (0/1)", None, "upload",
+                shown=has(("csv",)), help="Uploaded data stays in your session, not in the link."),
+        Setting(f"{prefix}_n", "n", "Points", 100, "slider", low=10, high=2000, step=10,
+                shown=has(SIZED)),
+        Setting(f"{prefix}_noise", "noise", "Noise", 0.05, "slider", low=0.0, high=0.5, step=0.01,
+                shown=has(NOISY)),
+        Setting(f"{prefix}_data_seed", "data_seed", "Data seed", 0, "number", low=0,
+                high=1_000_000, step=1, shown=has(SIZED)),
+    ]  # fmt: skip
 
 
-def widgets(prefix: str, allow_csv: bool = False) -> None:
-    """The controls, in the current container; each is shown only where it applies."""
-    names = [name for name in LABELS if allow_csv or name != "csv"]
-    name = st.selectbox("Data set", names, format_func=LABELS.get, key=f"{prefix}_dataset")
-    if name == "csv":
-        st.file_uploader(
-            "CSV with columns x1, x2, label (0/1)",
-            type=["csv", "txt"],
-            key=f"{prefix}_upload",
-            max_upload_size=MAX_UPLOAD_MB,
-            help="Uploaded data stays in your session and is not part of the link.",
-        )
-        return
-    if name != "xor":
-        st.slider("Points", 10, 2000, step=10, key=f"{prefix}_n")
-    if name not in ("xor", "linear"):
-        st.slider("Noise", 0.0, 0.5, step=0.01, key=f"{prefix}_noise")
-    if name != "xor":
-        st.number_input("Data seed", 0, 1_000_000, step=1, key=f"{prefix}_data_seed")
+def load_or_stop(prefix: str) -> tuple[np.ndarray, np.ndarray, tuple]:
+    """`load`, or the page stops (after `load` said why)."""
+    loaded = load(prefix)
+    if loaded is None:
+        st.stop()
+    return loaded
 
 
 def load(prefix: str) -> tuple[np.ndarray, np.ndarray, tuple] | None:
-    """(X, y, a key naming the data) for the current controls, or None after showing why not."""
+    """(X, y, a key naming the data) for the current settings, or None after showing why not."""
     state = st.session_state
     name = state[f"{prefix}_dataset"]
     if name == "csv":
@@ -72,9 +72,9 @@ def load(prefix: str) -> tuple[np.ndarray, np.ndarray, tuple] | None:
             return None
         return X, y, ("csv", upload.file_id)
     options = {}
-    if name != "xor":
+    if name in SIZED:
         options = {"n": state[f"{prefix}_n"], "seed": state[f"{prefix}_data_seed"]}
-    if name not in ("xor", "linear"):
+    if name in NOISY:
         options["noise"] = state[f"{prefix}_noise"]
     X, y = runs.load_dataset(name, **options)
     return X, y, (name, tuple(sorted(options.items())))

@@ -1,4 +1,4 @@
-"""Tidy (long-form) pandas DataFrames built from run records, one row per mark."""
+"""Tidy (long-form) pandas DataFrames built from run records and study results."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 
 from mlp import MLP, RunRecord
+
+SOLVED_AT = "epochs to 100% (median of solved seeds)"
 
 
 def evenly_spaced(n: int, max_points: int) -> np.ndarray:
@@ -116,3 +118,81 @@ def network_frames(network: MLP, max_units: int = 12) -> tuple[pd.DataFrame, pd.
                     }
                 )
     return nodes, pd.DataFrame(edges)
+
+
+def summary_table(results: dict, setting: str = "setting") -> pd.DataFrame:
+    """One row per arm (a studies.ArmResult): its swept values, outcomes over its seeds,
+    final accuracy and loss, when the solved seeds first reached 100%, and its cost.
+
+    `status` is "diverged" or "stalled" when every seed did so (charts draw those arms
+    apart), else "trained"; `diverged at` is the first epoch a seed diverged.
+    """
+    rows = []
+    for label, result in results.items():
+        summaries = result.summaries
+        accuracy = np.array([s.final_accuracy for s in summaries])
+        outcomes = [s.outcome for s in summaries]
+        solved = [s.epochs_to_perfect for s in summaries if s.outcome == "solved"]
+        diverged = [s.stopped_epoch for s in summaries if s.outcome == "diverged"]
+        everyone = {"diverged", "stalled"} & set(outcomes) if len(set(outcomes)) == 1 else set()
+        rows.append(
+            {
+                setting: label,
+                **{name: value for name, value in result.values if name != setting},
+                "seeds": len(summaries),
+                "solved": len(solved),
+                "diverged": len(diverged),
+                "stalled": outcomes.count("stalled"),
+                "status": everyone.pop() if everyone else "trained",
+                "diverged at": float(min(diverged)) if diverged else np.nan,
+                "accuracy mean": _nanmean(accuracy),
+                "accuracy std": float(np.nanstd(accuracy))
+                if np.isfinite(accuracy).any()
+                else np.nan,
+                "final loss mean": _nanmean([s.final_loss for s in summaries]),
+                SOLVED_AT: float(np.median(solved)) if solved else np.nan,
+                "seconds per run": float(np.mean([s.seconds for s in summaries])),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _nanmean(values) -> float:
+    values = np.array(values, dtype=float)
+    return float(np.nanmean(values)) if np.isfinite(values).any() else float("nan")
+
+
+def curves_frame(results: dict, setting: str = "setting") -> pd.DataFrame:
+    """Long form for band charts: setting, epoch, metric, mean, std, low, high, runs."""
+    parts = [result.curves.assign(**{setting: label}) for label, result in results.items()]
+    return pd.concat(parts, ignore_index=True)
+
+
+def gradient_ratios(results: dict) -> pd.DataFrame:
+    """activation, when (start/end), ratio: ‖∂L/∂W_first‖ / ‖∂L/∂W_last‖, geometric mean over
+    the seeds where both norms are positive (a dead layer has none)."""
+    rows = []
+    for label, result in results.items():
+        for index, when in enumerate(("start", "end")):
+            pairs = result.edge_norms[:, index]
+            pairs = pairs[np.all(pairs > 0, axis=1)]  # NaN and 0 both fail
+            ratio = (
+                float(np.exp(np.mean(np.log(pairs[:, 0] / pairs[:, 1])))) if len(pairs) else np.nan
+            )
+            rows.append({"activation": label, "when": when, "ratio": ratio})
+    return pd.DataFrame(rows)
+
+
+def saturation_rows(result, dataset: str, label: str) -> list[dict]:
+    """Rows for the saturation chart: one per hidden layer of the median seed's network."""
+    bounded = result.median_network.activation in ("sigmoid", "tanh")
+    return [
+        {
+            "dataset": dataset,
+            "activation": label,
+            "layer": f"layer {l + 1}",
+            "share": share,
+            "what": "saturated (f′ ≤ 0.01)" if bounded else "dead or off",
+        }
+        for l, share in enumerate(result.median_saturation)
+    ]

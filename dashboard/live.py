@@ -16,6 +16,7 @@ import numpy as np
 import streamlit as st
 
 from dashboard import charts, frames, views
+from dashboard.state import Setting
 from mlp import TrainConfig, Trainer
 
 TICK_SECONDS = 0.2  # the live view redraws this often while playing
@@ -23,6 +24,28 @@ SLICE_SECONDS = 0.06  # at most this much training per redraw
 IDLE_SECONDS = 600  # a session nobody touched this long pauses
 SPEEDS = {1: "1", 10: "10", 100: "100", 1000: "1,000", 0: "as fast as allowed"}  # epochs/s
 FIRST_PIECE = 8  # epochs trained before the per-epoch time is known
+SPEED = Setting(
+    "train_speed",
+    "speed",
+    "Speed (epochs per second)",
+    100,
+    "select_slider",
+    list(SPEEDS),
+    labels=SPEEDS,
+    in_sidebar=False,
+)
+STEP = Setting(
+    "train_step_epochs",
+    "step",
+    "epochs per step",
+    1,
+    "number",
+    low=1,
+    high=1000,
+    step=1,
+    in_sidebar=False,
+)
+SETTINGS = [SPEED, STEP]  # drawn by `controls`, in the URL like the page's other settings
 
 
 @dataclass
@@ -108,11 +131,22 @@ def controls(run: LiveRun) -> None:
         disabled=run.trainer.done,
         help="Train this many epochs, then pause",
     )
-    count.number_input("epochs per step", 1, 1000, key="train_step_epochs")
+    with count:
+        STEP.draw()
     again.button("Reset", on_click=reset, help="Back to epoch 0: the seed's initial weights")
-    speed.select_slider(
-        "Speed (epochs per second)", list(SPEEDS), format_func=SPEEDS.get, key="train_speed"
+    with speed:
+        SPEED.draw()
+
+
+def page(data_key: tuple, X: np.ndarray, y: np.ndarray, config: TrainConfig) -> None:
+    """The Train page in live mode: the controls, a word on what resets, the live view."""
+    run = live_run((data_key, config.replace(lr=1.0, optimizer="sgd")), X, y, config)
+    controls(run)
+    st.caption(
+        "A new learning rate or optimizer applies from the next epoch, on the same weights; "
+        "any other knob starts again from epoch 0 (the seed's initial weights)."
     )
+    show(run, X, y)
 
 
 def show(run: LiveRun, X: np.ndarray, y: np.ndarray) -> None:

@@ -1,35 +1,125 @@
-"""Widget values that live in the URL, so a copied link reproduces the same run.
+"""Settings, declared once: each drives reading the URL, drawing its widget and writing the URL.
 
-Each page declares its `Setting`s. On the page's first run in a session, values from
-the URL are checked and seeded into `st.session_state` (a bad one is ignored with a
-note); widgets then use only `key=` (never `value=`), and the page writes the current
-values back to the URL. Values also survive a visit to another page.
+A page lists its `Setting`s and calls `sidebar`. On the page's first run in a session,
+values from the URL are checked and seeded into `st.session_state` (a bad one is ignored
+with a note); widgets use only `key=` (never `value=`), and the page writes the current
+values back to the URL, so a copied link reproduces the page. Values also survive a
+visit to another page. Parsers raise ValueError and never draw anything.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
 
+from mlp import TrainConfig
+from mlp.config import FIELDS
+
 MAX_SHOWN = 40  # characters of a bad URL value quoted back in a note
+MAX_VALUES = 8  # values in one comma-separated list
+MAX_UPLOAD_MB = 10  # as .streamlit/config.toml's server.maxUploadSize
 # the learning-rate slider's stops: 1-2-5 on a log scale, 1e-5 to 100
 LEARNING_RATES = [m * 10.0**e for e in range(-5, 2) for m in (1, 2, 5)] + [100.0]
 
 
 @dataclass(frozen=True)
 class Setting:
-    """One widget: its session key, its URL parameter, default, and how to read URL text."""
+    """One widget: session key, URL parameter (None: not in the URL), label, default, the
+    kind of widget and what it allows. `field` names the TrainConfig field it sets, if
+    any; `shown(state)` says whether the widget applies with the other values."""
 
     key: str
-    param: str
+    param: str | None
+    label: str
     default: object
-    parse: Callable[[str], object]  # raises ValueError saying why the text is not allowed
+    kind: str  # select, radio, slider, select_slider, number, text, toggle, upload
+    options: Sequence = ()
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    labels: Mapping | None = None  # option → what the widget shows
+    check: Callable[[str], object] | None = None  # text settings: raises ValueError
+    field: str | None = None
+    section: str | None = None  # a header drawn above the first setting of a section
+    shown: Callable[[Mapping], bool] | None = None
+    help: str | None = None
+    in_sidebar: bool = True  # False: the page draws it (`draw`) where it belongs
+
+    def parse(self, text: str):
+        """The value a URL's text stands for, or ValueError saying why it cannot be."""
+        if self.check is not None:
+            return self.check(text)
+        if self.kind == "toggle":
+            return choice([False, True])(text)
+        if self.kind == "select_slider" and all(isinstance(o, float) for o in self.options):
+            return nearest(self.options)(text)
+        if self.options:
+            return choice(self.options)(text)
+        if isinstance(self.low, int) and isinstance(self.high, int):
+            return integer(self.low, self.high)(text)
+        return number(self.low, self.high)(text)
 
     def format(self, value) -> str:
         return f"{value:g}" if isinstance(value, float) else str(value)
+
+    def draw(self) -> None:
+        """The widget, in the current container."""
+        common = {"key": self.key, "help": self.help}
+        shown = self.labels.get if self.labels else _plain
+        if self.kind == "select":
+            st.selectbox(self.label, self.options, format_func=shown, **common)
+        elif self.kind == "radio":
+            st.radio(self.label, self.options, format_func=shown, horizontal=not self.in_sidebar,
+                     **common)  # fmt: skip
+        elif self.kind == "select_slider":
+            st.select_slider(self.label, self.options, format_func=shown, **common)
+        elif self.kind == "slider":
+            st.slider(self.label, self.low, self.high, step=self.step, **common)
+        elif self.kind == "number":
+            number_format = None if isinstance(self.low, int) else "%g"
+            st.number_input(
+                self.label, self.low, self.high, step=self.step, format=number_format, **common
+            )
+        elif self.kind == "text":
+            st.text_input(self.label, **common)
+        elif self.kind == "toggle":
+            st.toggle(self.label, **common)
+        else:
+            st.file_uploader(
+                self.label, type=["csv", "txt"], max_upload_size=MAX_UPLOAD_MB, **common
+            )
+
+
+def _plain(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def only_when(settings: Sequence[Setting], applies: Callable[[Mapping], bool]) -> list[Setting]:
+    """The settings, each shown only where `applies(state)` holds (and its own rule does)."""
+
+    def both(own):
+        return lambda state: applies(state) and (own is None or own(state))
+
+    return [dataclasses.replace(s, shown=both(s.shown)) for s in settings]
+
+
+def config_choice(
+    key: str, param: str, label: str, field: str, kind: str = "select", **more
+) -> Setting:
+    """A select box (or radio) over the choices TrainConfig allows for `field`, defaulting
+    to TrainConfig's default."""
+    default = getattr(TrainConfig(), field)
+    return Setting(key, param, label, default, kind, FIELDS[field].choices, field=field, **more)
+
+
+def learning_rate(key: str, default: float = 1.0, **more) -> Setting:
+    return Setting(
+        key, "lr", "Learning rate", default, "select_slider", LEARNING_RATES, field="lr", **more
+    )
 
 
 def choice(options: Sequence) -> Callable[[str], object]:
@@ -79,6 +169,58 @@ def nearest(options: Sequence[float]) -> Callable[[str], float]:
     return parse
 
 
+def parse_values(text: str, low: float, high: float, whole: bool = False) -> list[float]:
+    """'100, 10, 1' → [100.0, 10.0, 1.0]; ValueError saying what is wrong."""
+    values = []
+    for item in text.replace(";", ",").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            value = float(item)
+        except ValueError:
+            raise ValueError(f"{item[:20]!r} is not a number") from None
+        if not math.isfinite(value) or not low <= value <= high or (whole and value != int(value)):
+            kind = "whole numbers" if whole else "numbers"
+            raise ValueError(f"{item[:20]} is out of range: use {kind} from {low:g} to {high:g}")
+        values.append(int(value) if whole else value)
+    if not values:
+        raise ValueError("list at least one value")
+    if len(values) > MAX_VALUES:
+        raise ValueError(f"list at most {MAX_VALUES} values")
+    return list(dict.fromkeys(values))
+
+
+def parse_names(text: str, allowed: Sequence[str]) -> tuple[list[str], list[str]]:
+    """'sigmoid, relu, swish' → (['sigmoid', 'relu'], ['swish']): the known names (at most
+    MAX_VALUES, at least the first allowed one) and the unknown ones, for a note."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name[:20] for name in names if name not in allowed]
+    known = list(dict.fromkeys(name for name in names if name in allowed))[:MAX_VALUES]
+    return known or [allowed[0]], unknown
+
+
+def value_list(low: float, high: float, whole: bool = False) -> Callable[[str], str]:
+    """A URL check for comma-separated values, each in [low, high]."""
+
+    def parse(text: str) -> str:
+        parse_values(text, low, high, whole)
+        return text
+
+    return parse
+
+
+def value_names(allowed: Sequence[str]) -> Callable[[str], str]:
+    """A URL check for comma-separated names from `allowed`."""
+
+    def parse(text: str) -> str:
+        if unknown := parse_names(text, allowed)[1]:
+            raise ValueError(f"unknown {', '.join(unknown)}; use {', '.join(allowed)}")
+        return text
+
+    return parse
+
+
 def shortened(text: str) -> str:
     return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
 
@@ -87,15 +229,16 @@ def init(page: str, settings: Sequence[Setting]) -> list[str]:
     """Give every setting a value in session state; return notes on ignored URL values."""
     state, notes = st.session_state, []
     loaded = f"_url_loaded_{page}"
+    in_url = [s for s in settings if s.param is not None]
     if loaded not in state:
         state[loaded] = True
-        known = {s.param for s in settings}
+        known = {s.param for s in in_url}
         for param in st.query_params:
             if param not in known:
                 notes.append(
                     f"Ignored `{shortened(param)}` in the link: this page has no such setting."
                 )
-        for s in settings:
+        for s in in_url:
             if s.param not in st.query_params:
                 continue
             text = st.query_params.get_all(s.param)[-1]
@@ -103,7 +246,7 @@ def init(page: str, settings: Sequence[Setting]) -> list[str]:
                 state[s.key] = s.parse(text)
             except ValueError as reason:
                 notes.append(f"Ignored `{s.param}={shortened(text)}` from the link: {reason}.")
-    for s in settings:
+    for s in in_url:
         if s.key not in state:
             state[s.key] = state.get(f"_kept_{s.key}", s.default)
     return notes
@@ -113,12 +256,43 @@ def write_url(settings: Sequence[Setting]) -> None:
     """Put the values that differ from their defaults in the URL; keep them for later visits."""
     params = {}
     for s in settings:
+        if s.param is None:
+            continue
         value = st.session_state.get(s.key, s.default)
         st.session_state[f"_kept_{s.key}"] = value
         if value != s.default:
             params[s.param] = s.format(value)
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)
+
+
+def apply_preset(values: dict) -> None:
+    """Button callback: set several widgets at once (before they are drawn)."""
+    st.session_state.update(values)
+
+
+def sidebar(page: str, settings: Sequence[Setting], presets: Mapping[str, dict] | None = None):
+    """Every page's skeleton: values from the URL (once), the widgets in the sidebar (with a
+    button per preset), the values back to the URL. Returns the notes on ignored values."""
+    notes = init(page, settings)
+    section = None
+    with st.sidebar:
+        for s in settings:
+            if not s.in_sidebar or (s.shown is not None and not s.shown(st.session_state)):
+                continue
+            if s.section and s.section != section:
+                section = s.section
+                st.header(section)
+            s.draw()
+        for label, values in (presets or {}).items():
+            st.button(label, on_click=apply_preset, args=(values,))
+    write_url(settings)
+    return notes
+
+
+def config_values(settings: Sequence[Setting]) -> dict:
+    """{TrainConfig field: current value} of the settings that set a field directly."""
+    return {s.field: st.session_state[s.key] for s in settings if s.field is not None}
 
 
 def show_notes(notes: Sequence[str]) -> None:

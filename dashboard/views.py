@@ -3,15 +3,96 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import io
+import json
+from collections.abc import Callable, Sequence
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, frames
+from dashboard import charts, frames, state, study_charts
+from dashboard.state import parse_values
 from mlp import MLP, RunRecord
+from mlp.console_log import lab_log
+
+
+def page_start(
+    page: str, title: str, intro: str, settings: Sequence, presets: dict | None = None
+) -> None:
+    """Every page's top: its settings (from the URL, in the sidebar, back to the URL), its
+    title and introduction, and notes on link values it ignored."""
+    notes = state.sidebar(page, settings, presets)
+    st.title(title)
+    if intro:
+        st.markdown(intro)
+    state.show_notes(notes)
+
+
+def finished_run(record: RunRecord, X: np.ndarray, y: np.ndarray) -> tuple[MLP, int]:
+    """A finished run: numbers, figures, curves, a replay, the lab's log and downloads.
+    Returns the network at the replayed epoch, and that epoch."""
+    metrics(record)
+    divergence_warning(record)
+    prediction_figures(record.network, X, y)
+    history = frames.history_frame(record)
+    left, middle, right = st.columns(3)
+    left.altair_chart(charts.loss_chart(history), width="stretch")
+    middle.altair_chart(charts.accuracy_chart(history), width="stretch")
+    right.altair_chart(charts.grad_norm_chart(frames.grad_norm_frame(record)), width="stretch")
+    network, epoch = replay(record, X, y)
+    with st.expander("Console log (the lab's output)"):
+        st.code(lab_log(record), language=None)
+    downloads(record)
+    return network, epoch
+
+
+def replay(record: RunRecord, X: np.ndarray, y: np.ndarray) -> tuple[MLP, int]:
+    """A slider over the snapshots, and the prediction, boundary and weights at that epoch."""
+    st.subheader("Replay")
+    state, epochs = st.session_state, [int(e) for e in record.snapshot_epochs]
+    if state.get("train_replay") not in epochs:
+        state.train_replay = epochs[-1]
+    epoch = st.select_slider("Epoch (weights after that many updates)", epochs, key="train_replay")
+    network = record.network_at(epoch)
+    points = frames.points_frame(X, y, network.forward(X))
+    left, middle, right = st.columns(3)
+    left.altair_chart(prediction_chart(points, f" at epoch {epoch:,}"), width="stretch")
+    title = f"Decision boundary at epoch {epoch:,}"
+    middle.altair_chart(boundary(network, X, points, title), width="stretch")
+    weights = charts.network_chart(*frames.network_frames(network), f"Weights at epoch {epoch:,}")
+    right.altair_chart(weights, width="stretch")
+    return network, epoch
+
+
+def downloads(record: RunRecord) -> None:
+    """The run record (.npz), its history (.csv) and its config (.json)."""
+
+    def record_bytes() -> bytes:
+        buffer = io.BytesIO()
+        record.save(buffer)
+        return buffer.getvalue()
+
+    columns = st.columns(3)
+    columns[0].download_button("Run record (.npz)", record_bytes, "run.npz", on_click="ignore")
+    columns[1].download_button(
+        "History (.csv)",
+        lambda: frames.history_table(record).to_csv(index=False),
+        "history.csv",
+        on_click="ignore",
+    )
+    config = json.dumps(record.config.to_dict(), indent=2)
+    columns[2].download_button("Config (.json)", config, "config.json", on_click="ignore")
+
+
+def listed_values(text: str, what: str, low: float, high: float, whole: bool = False) -> list:
+    """The values of a comma-separated setting; otherwise an error naming it, and the page stops."""
+    try:
+        return parse_values(text, low, high, whole)
+    except ValueError as reason:
+        st.error(f"{what}: {reason}.")
+        st.stop()
 
 
 def divergence_warning(record: RunRecord) -> None:
@@ -94,3 +175,49 @@ def _name_frames(chart, frames) -> None:
             _name_frames(child, frames)
     if isinstance(getattr(chart, "spec", None), alt.TopLevelMixin | alt.SchemaBase):
         _name_frames(chart.spec, frames)
+
+
+def show_bands(results: dict, setting: str, per: str) -> None:
+    """Loss and accuracy across seeds, side by side, one band per arm."""
+    curves = frames.curves_frame(results, setting)
+    left, right = st.columns(2)
+    title = f"Loss per {per}: mean and min–max over seeds"
+    left.altair_chart(study_charts.band_chart(curves, "loss", setting, title), width="stretch")
+    right.altair_chart(
+        study_charts.band_chart(curves, "accuracy", setting, f"Accuracy per {per}"), width="stretch"
+    )
+
+
+def download_table(table: pd.DataFrame, name: str) -> None:
+    st.download_button(
+        "Summary table (.csv)",
+        table.to_csv(index=False),
+        f"{name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )
+
+
+def show_table(table: pd.DataFrame) -> None:
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "accuracy mean": st.column_config.NumberColumn(format="percent"),
+            "accuracy std": st.column_config.NumberColumn(format="percent"),
+            "final loss mean": st.column_config.NumberColumn(format="%.4g"),
+            frames.SOLVED_AT: st.column_config.NumberColumn(format="%d"),
+            "diverged at": st.column_config.NumberColumn(format="%d"),
+            "seconds per run": st.column_config.NumberColumn(format="%.3f"),
+        },
+    )
+
+
+def report_beside_ours(report: str, ours: Sequence[str]) -> None:
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**The lab report found** (one run each)")
+        st.markdown(report)
+    with right:
+        st.markdown("**Our runs say** (computed from the runs below)")
+        st.markdown("\n".join(f"- {sentence}" for sentence in ours))

@@ -6,12 +6,8 @@ import argparse
 import sys
 
 from mlp import datasets
-from mlp.activations import ACTIVATIONS
-from mlp.config import TrainConfig
-from mlp.losses import LOSSES, REDUCTIONS
-from mlp.network import INITS
-from mlp.optimizers import OPTIMIZERS
-from mlp.report import lab_log
+from mlp.config import FIELDS, TrainConfig
+from mlp.console_log import lab_log
 from mlp.train import train
 
 
@@ -27,26 +23,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = commands.add_parser("train", help="train one network and print the lab's log")
-    defaults = TrainConfig()
     p.add_argument("--dataset", choices=datasets.NAMES, default="xor")
     p.add_argument("--csv", help="train on a CSV file with columns x1,x2,label instead")
     p.add_argument("--n", type=int, help="number of points (all sets but xor)")
     p.add_argument("--noise", type=float, help="noise of circle, spiral, moons, gaussians")
     p.add_argument("--data-seed", type=int, default=0, help="seed of the generated points")
-    p.add_argument("--hidden", type=int, nargs="+", default=list(defaults.hidden))
-    p.add_argument("--activation", choices=ACTIVATIONS, default=defaults.activation)
-    p.add_argument("--output-activation", choices=ACTIVATIONS, default=defaults.output_activation)
-    p.add_argument("--loss", choices=LOSSES, default=defaults.loss)
-    p.add_argument("--reduction", choices=REDUCTIONS, default=defaults.reduction)
-    p.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
-    p.add_argument("--lr", type=float, default=defaults.lr)
-    p.add_argument("--epochs", type=int, default=defaults.epochs)
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--init", choices=INITS, default=defaults.init)
-    p.add_argument("--seed", type=int, default=defaults.seed)
+    add_config_options(p)
     p.add_argument("--log-every", type=int, help="epochs between loss lines (default: epochs/20)")
     p.add_argument("--save", help="write the run record to this .npz file")
     return parser
+
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """One option per TrainConfig field, from `mlp.config.FIELDS` (TrainConfig checks them)."""
+    defaults = TrainConfig()
+    for field in FIELDS.values():
+        default = getattr(defaults, field.name)
+        option = {"help": f"{field.help} (default: {default})"}
+        if field.choices:
+            option["choices"] = field.choices
+        else:
+            option["type"] = int if field.whole else float
+        if field.name == "hidden":
+            option["nargs"] = "+"
+        flag = "--" + field.name.replace("_", "-")
+        parser.add_argument(flag, default=default, **option)
+
+
+def config_from(args: argparse.Namespace) -> TrainConfig:
+    """The TrainConfig the options describe."""
+    return TrainConfig(**{name: getattr(args, name) for name in FIELDS})
 
 
 def load_data(args) -> tuple:
@@ -69,20 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.log_every is not None and args.log_every < 1:
             raise ValueError(f"--log-every must be at least 1, got {args.log_every}")
         X, y = load_data(args)
-        config = TrainConfig(
-            hidden=tuple(args.hidden),
-            activation=args.activation,
-            output_activation=args.output_activation,
-            loss=args.loss,
-            reduction=args.reduction,
-            optimizer=args.optimizer,
-            lr=args.lr,
-            epochs=args.epochs,
-            batch_size=args.batch_size,
-            init=args.init,
-            seed=args.seed,
-        )
-        record = train(X, y, config)
+        record = train(X, y, config_from(args))
     except (ValueError, OSError) as exc:
         parser.exit(2, f"{parser.prog}: error: {exc}\n")
     print(lab_log(record, args.log_every))

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from mlp.activations import ACTIVATIONS
-from mlp.losses import LOSSES, REDUCTIONS, check_loss_output
+from mlp.losses import LOSSES, REDUCTION_LABELS, REDUCTIONS, check_loss_output
 from mlp.network import INITS
 from mlp.optimizers import OPTIMIZERS
 
@@ -20,19 +20,58 @@ MAX_WIDTH = 1024
 MAX_SNAPSHOTS = 10_000
 
 
-def _int(field: str, value, low: int, high: int) -> int:
-    """value as an int in [low, high], or ValueError naming the field and the range."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-        raise ValueError(f"{field} must be a whole number in {low}..{high}, got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{field} must be in {low}..{high}, got {value!r}")
-    return int(value)
+@dataclass(frozen=True)
+class Field:
+    """What one TrainConfig field allows: validation, the CLI's options and the app's
+    widgets all read it from `FIELDS`."""
+
+    name: str
+    help: str
+    choices: tuple[str, ...] = ()
+    low: float | None = None  # whole numbers: low..high; other numbers: > low, finite
+    high: float | None = None
+    whole: bool = True
+
+    def check(self, value):
+        """The value, normalised (ints as int, numbers as float), or ValueError naming the
+        field and what it allows."""
+        name = self.name
+        if self.choices:
+            if value not in self.choices:
+                raise ValueError(f"{name} must be one of {', '.join(self.choices)}, got {value!r}")
+            return value
+        number = not isinstance(value, bool) and isinstance(value, int | float)
+        if not self.whole:
+            if not number or not math.isfinite(value) or value <= self.low:
+                raise ValueError(f"{name} must be a finite number > {self.low:g}, got {value!r}")
+            return float(value)
+        low, high = int(self.low), int(self.high)
+        if not number or value != int(value):
+            raise ValueError(f"{name} must be a whole number in {low}..{high}, got {value!r}")
+        if not low <= value <= high:
+            raise ValueError(f"{name} must be in {low}..{high}, got {value!r}")
+        return int(value)
 
 
-def _name(field: str, value, allowed) -> str:
-    if value not in allowed:
-        raise ValueError(f"{field} must be one of {', '.join(allowed)}, got {value!r}")
-    return value
+FIELDS = {
+    field.name: field
+    for field in (
+        Field("hidden", "units of each hidden layer, input side first", low=1, high=MAX_WIDTH),
+        Field("activation", "the hidden layers' activation", tuple(ACTIVATIONS)),
+        Field("output_activation", "the output unit's activation", tuple(ACTIVATIONS)),
+        Field("loss", "mse (the lab's) or bce (needs a sigmoid output)", tuple(LOSSES)),
+        Field("reduction", "; ".join(REDUCTION_LABELS.values()), REDUCTIONS),
+        Field("optimizer", "the update rule", tuple(OPTIMIZERS)),
+        Field("lr", "the learning rate", low=0.0, whole=False),
+        Field("epochs", "passes over the data", low=1, high=MAX_EPOCHS),
+        Field("batch_size", "points per mini-batch (default: all of them)", low=1, high=10**9),
+        Field("init", "how the weights are drawn (biases start at 0)", INITS),
+        Field(
+            "seed", "seed of the initial weights and the mini-batch order", low=0, high=2**32 - 1
+        ),
+        Field("snapshots", "copies of the weights kept for replay", low=2, high=MAX_SNAPSHOTS),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -64,31 +103,12 @@ class TrainConfig:
             hidden = (hidden,)
         if not isinstance(hidden, tuple | list) or not 1 <= len(hidden) <= MAX_LAYERS:
             raise ValueError(f"hidden must list 1..{MAX_LAYERS} layer widths, got {self.hidden!r}")
-        hidden = tuple(_int("hidden", width, 1, MAX_WIDTH) for width in hidden)
-        object.__setattr__(self, "hidden", hidden)
-
-        _name("activation", self.activation, ACTIVATIONS)
-        _name("output_activation", self.output_activation, ACTIVATIONS)
-        _name("loss", self.loss, LOSSES)
-        _name("reduction", self.reduction, REDUCTIONS)
-        _name("optimizer", self.optimizer, OPTIMIZERS)
-        _name("init", self.init, INITS)
+        object.__setattr__(self, "hidden", tuple(FIELDS["hidden"].check(w) for w in hidden))
+        for field in FIELDS.values():
+            value = getattr(self, field.name)
+            if field.name != "hidden" and not (field.name == "batch_size" and value is None):
+                object.__setattr__(self, field.name, field.check(value))
         check_loss_output(self.loss, self.output_activation)
-
-        lr = self.lr
-        if (
-            isinstance(lr, bool)
-            or not isinstance(lr, int | float)
-            or not math.isfinite(lr)
-            or lr <= 0
-        ):
-            raise ValueError(f"lr must be a finite number > 0, got {lr!r}")
-        object.__setattr__(self, "lr", float(lr))
-        object.__setattr__(self, "epochs", _int("epochs", self.epochs, 1, MAX_EPOCHS))
-        if self.batch_size is not None:
-            object.__setattr__(self, "batch_size", _int("batch_size", self.batch_size, 1, 10**9))
-        object.__setattr__(self, "seed", _int("seed", self.seed, 0, 2**32 - 1))
-        object.__setattr__(self, "snapshots", _int("snapshots", self.snapshots, 2, MAX_SNAPSHOTS))
 
     def sizes(self, n_inputs: int = 2) -> tuple[int, ...]:
         """Layer widths of the network: (n_inputs, *hidden, 1)."""

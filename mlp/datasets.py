@@ -83,6 +83,22 @@ def gaussians(n: int = 200, noise: float = 0.12, seed: int | None = None):
     return X, y.reshape(n, 1)
 
 
+def check_data(X, y) -> tuple[np.ndarray, np.ndarray]:
+    """X as float (n, d) and y as int (n, 1) with labels 0/1, or ValueError saying why."""
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y)
+    if X.ndim != 2 or len(X) < 1 or X.shape[1] < 1:
+        raise ValueError(f"X must be a 2-D array (n points, d features), got shape {X.shape}")
+    if y.size != len(X):
+        raise ValueError(f"y must hold one label per point: {len(X)} points, {y.size} labels")
+    if not np.all(np.isfinite(X)):
+        raise ValueError("X holds NaN or infinite values")
+    y = y.reshape(-1, 1)
+    if not np.all((y == 0) | (y == 1)):
+        raise ValueError("labels must be 0 or 1")
+    return X, y.astype(int)
+
+
 GENERATORS = {
     "linear": generate_linear,
     "xor": lambda: generate_xor_easy(),

@@ -25,11 +25,11 @@ import numpy as np
 
 from mlp.activations import get_activation
 from mlp.config import TrainConfig
+from mlp.datasets import check_data
 from mlp.network import MLP, flatten, init_params
 from mlp.optimizers import BETA1, BETA2, EPS, MU
 from mlp.record import RunRecord
 from mlp.runlog import snapshot_epochs
-from mlp.train import check_data
 
 Params = list[tuple[np.ndarray, np.ndarray]]  # (W_l (fan_in, fan_out), b_l (fan_out,)) per layer
 

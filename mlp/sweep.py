@@ -13,9 +13,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from mlp.config import TrainConfig
+from mlp.datasets import check_data
 from mlp.network import parameter_count
 from mlp.record import RunRecord
-from mlp.train import StackTrainer, check_data
+from mlp.train import StackTrainer
 
 # How many floats one stack may touch per epoch. Measured on 2-core EPYC machines
 # (1 MB of L2 per core; benchmarks/bench_sweep.py): with XOR, 32 networks at h = 20 or

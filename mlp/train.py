@@ -22,6 +22,7 @@ import numpy as np
 from mlp.activations import get_activation
 from mlp.batches import Batches
 from mlp.config import TrainConfig
+from mlp.datasets import check_data
 from mlp.losses import get_loss
 from mlp.network import MLP, NetworkStack, Workspace, augment, init_theta, layer_shapes
 from mlp.optimizers import Optimizer, get_optimizer
@@ -33,22 +34,6 @@ PROGRESS_STEPS = 100
 
 # hook(epochs_done, each network's mean loss in the last epoch, or None at 0) -> False to stop
 ProgressHook = Callable[[int, np.ndarray | None], bool | None]
-
-
-def check_data(X, y) -> tuple[np.ndarray, np.ndarray]:
-    """X as float (n, d) and y as int (n, 1) with labels 0/1, or ValueError saying why."""
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y)
-    if X.ndim != 2 or len(X) < 1 or X.shape[1] < 1:
-        raise ValueError(f"X must be a 2-D array (n points, d features), got shape {X.shape}")
-    if y.size != len(X):
-        raise ValueError(f"y must hold one label per point: {len(X)} points, {y.size} labels")
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X holds NaN or infinite values")
-    y = y.reshape(-1, 1)
-    if not np.all((y == 0) | (y == 1)):
-        raise ValueError("labels must be 0 or 1")
-    return X, y.astype(int)
 
 
 def train(

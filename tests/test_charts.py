@@ -1,7 +1,10 @@
+"""Chart builders, checked by the data each chart draws (and where its axes end)."""
+
 import numpy as np
+import pandas as pd
 import pytest
 
-from dashboard import charts, frames
+from dashboard import charts, frames, study_charts
 from mlp import TrainConfig, train
 
 
@@ -12,46 +15,108 @@ def record():
     return train(*generate_xor_easy(), TrainConfig(hidden=(4, 4), epochs=400))
 
 
-def encoding(chart_dict, layer=None):
-    spec = chart_dict if layer is None else chart_dict["layer"][layer]
-    return spec["encoding"]
+def drawn(spec: dict, layer: int | None = None) -> pd.DataFrame:
+    """The rows a chart (or one of its layers) draws, from its inline data set."""
+    part = spec if layer is None else spec["layer"][layer]
+    name = part.get("data", spec.get("data"))["name"]
+    return pd.DataFrame(spec["datasets"][name])
 
 
-def test_loss_chart_uses_a_log_axis_and_tooltips(record):
-    spec = charts.loss_chart(frames.history_frame(record)).to_dict()
-    assert encoding(spec)["y"]["scale"]["type"] == "log"
-    assert encoding(spec)["y"]["title"] == "mean loss"
-    assert {t["field"] for t in encoding(spec)["tooltip"]} == {"epoch", "loss"}
+def test_loss_chart_draws_every_epoch_on_a_log_axis_that_leaves_out_zero_losses(record):
+    history = frames.history_frame(record)
+    spec = charts.loss_chart(history).to_dict()
+    rows = drawn(spec)
+    np.testing.assert_array_equal(rows["loss"], record.loss)
+    assert rows["epoch"].tolist() == list(range(400))
+    assert spec["transform"] == [{"filter": "datum.loss > 0"}]  # log axes cannot show 0
 
 
-def test_grad_norm_chart_draws_one_line_per_layer_on_a_log_axis(record):
-    grads = frames.grad_norm_frame(record)
-    spec = charts.grad_norm_chart(grads).to_dict()
-    assert encoding(spec)["color"]["field"] == "layer"
-    assert encoding(spec)["y"]["scale"]["type"] == "log"
-    assert sorted(grads["layer"].unique()) == ["W1", "W2", "W3"]
+def test_grad_norm_chart_draws_each_layers_norm_at_each_epoch(record):
+    spec = charts.grad_norm_chart(frames.grad_norm_frame(record)).to_dict()
+    rows = drawn(spec)
+    for l, layer in enumerate(["W1", "W2", "W3"]):
+        norms = rows[rows["layer"] == layer].sort_values("epoch")["norm"].to_numpy()
+        np.testing.assert_array_equal(norms, record.grad_norms[:, l])
 
 
-def test_prediction_chart_marks_misclassified_points_as_crosses(record):
+def test_an_all_zero_gradient_chart_says_so_instead_of_drawing_nothing(record):
+    grads = frames.grad_norm_frame(record).assign(norm=0.0)
+    spec = charts.grad_norm_chart(grads, "relu").to_dict()
+    assert (
+        drawn(spec)["text"][0] == "Every gradient is exactly 0:\nno unit passes any (dead ReLUs?)"
+    )
+
+
+def test_prediction_chart_marks_the_misclassified_points(record):
     points = frames.points_frame(record.X, record.y, np.full((21, 1), 0.9))
-    spec = charts.points_chart(points, "predicted", "Predict result").to_dict()
-    assert encoding(spec)["shape"]["scale"]["range"] == ["circle", "cross"]
-    assert (points["result"] == "wrong").sum() == 11  # all predicted 1; 11 points are 0
+    rows = drawn(charts.points_chart(points, "predicted", "Predict result").to_dict())
+    # every point is predicted 1, so exactly the 11 points labelled 0 are wrong
+    assert (rows["result"] == "wrong").sum() == 11
+    assert rows.loc[rows["result"] == "wrong", "label"].eq(0).all()
 
 
-def test_boundary_chart_layers_points_over_a_probability_heatmap(record):
+def test_boundary_chart_draws_the_networks_probability_at_each_cell_centre(record):
     points = frames.points_frame(record.X, record.y, record.predictions)
-    spec = charts.boundary_chart(
-        frames.grid_frame(record.network, record.X, steps=10), points
-    ).to_dict()
-    assert spec["layer"][0]["mark"]["type"] == "rect"
-    assert encoding(spec, 0)["color"]["field"] == "probability"
-    assert encoding(spec, 1)["x"]["field"] == "x1"
+    grid = frames.grid_frame(record.network, record.X, steps=10)
+    spec = charts.boundary_chart(grid, points).to_dict()
+    cells, dots = drawn(spec, 0), drawn(spec, 1)
+    centres = np.column_stack(
+        [(cells["x1"] + cells["x1_end"]) / 2, (cells["x2"] + cells["x2_end"]) / 2]
+    )
+    np.testing.assert_allclose(cells["probability"], record.network.forward(centres).ravel())
+    assert len(cells) == 100 and len(dots) == 21
 
 
-def test_network_chart_colours_by_sign_and_widths_by_magnitude(record):
+def test_network_chart_draws_every_weight_with_its_sign_and_size(record):
     nodes, edges = frames.network_frames(record.network)
     spec = charts.network_chart(nodes, edges).to_dict()
-    assert encoding(spec, 0)["color"]["field"] == "sign"
-    assert encoding(spec, 0)["strokeWidth"]["field"] == "magnitude"
-    assert len(nodes) == 2 + 4 + 4 + 1 and len(edges) == 2 * 4 + 4 * 4 + 4
+    lines = drawn(spec, 0)
+    weights = np.concatenate([W.ravel() for W, _ in record.network.params])
+    np.testing.assert_allclose(np.sort(lines["weight"]), np.sort(weights))
+    assert (lines["sign"] == np.where(lines["weight"] >= 0, "positive", "negative")).all()
+    assert len(drawn(spec, 1)) == 2 + 4 + 4 + 1
+
+
+def curves(last_epoch: int) -> pd.DataFrame:
+    epochs = np.arange(1, last_epoch + 1)
+    return pd.DataFrame(
+        {"epoch": epochs, "metric": "loss", "mean": 1 / epochs, "low": 0.5 / epochs,
+         "high": 2 / epochs, "runs": 3, "rate": "1"}
+    )  # fmt: skip
+
+
+def test_band_charts_end_their_epoch_axis_where_the_runs_end():
+    spec = study_charts.band_chart(curves(1500), "loss", "rate", "Loss").to_dict()
+    scale = spec["layer"][0]["encoding"]["x"]["scale"]
+    assert scale["domain"] == [1, 1500] and scale["nice"] is False
+
+
+def test_arms_whose_seeds_all_diverged_are_drawn_apart_with_their_epoch():
+    table = pd.DataFrame(
+        {"rate": ["10", "1"], "status": ["diverged", "trained"], "diverged at": [7.0, np.nan],
+         "accuracy mean": [0.49, 1.0], "accuracy std": [0.02, 0.3], "solved": [0, 3],
+         "diverged": [3, 0], "stalled": [0, 0]}
+    )  # fmt: skip
+    spec = study_charts.accuracy_bars(table, "rate").to_dict()
+    rows = pd.DataFrame(next(iter(spec["datasets"].values())))
+    assert rows["note"].tolist() == ["diverged at 7", ""]
+    assert spec["layer"][0]["encoding"]["color"]["field"] == "status"
+    assert rows["high"].max() <= 1.0  # whiskers stop at 100%
+
+
+def test_a_redrawn_chart_names_each_frame_it_was_given(record):
+    from dashboard.views import _name_frames
+
+    history = frames.history_frame(record)
+    chart = charts.loss_chart(history)
+    _name_frames(chart, (history,))
+    assert chart.to_dict()["data"] == {"name": "frame0"}
+
+
+def test_a_chart_that_draws_a_frame_it_was_not_given_cannot_be_redrawn(record):
+    from dashboard.views import _name_frames
+
+    history = frames.history_frame(record)
+    chart = charts.accuracy_chart(history.copy())
+    with pytest.raises(ValueError, match="draws a frame it was not given"):
+        _name_frames(chart, (history,))

@@ -138,11 +138,11 @@ CSV_FILES = {
     "empty": (b"", "empty"),
     "header only": (b"x1,x2,label\n", "0 data row"),
     "wrong columns": (b"a,b,c\n1,2,3\n4,5,6\n", "missing column"),
-    "unclosed quote": (b'x1,x2,label\n"1,2,1\n3,4,0\n', "line"),
+    "unclosed quote": (b'x1,x2,label\n"1,2,1\n3,4,0\n', "line 2: 1 fields, the header has 3"),
     "not UTF-8": (b"x1,x2,label\n\xff\xfe\xfa,1,1\n", "not UTF-8"),
     "formula": (b"x1,x2,label\n=cmd|' /C calc'!A0,1,1\n0,0,0\n", "is not a number"),
     "semicolons": (b"x1;x2;label\n1;2;1\n", "missing column"),
-    "binary": (bytes(range(256)) * 40, ""),
+    "binary": (bytes(range(256)) * 40, "the file is not UTF-8 text (byte 128)"),
     "labels": (b"x1,x2,label\n0,0,1\n1,1,7\n", "labels must be 0 or 1"),
     "huge": (b"x1,x2,label\n" + b"0.5,0.5,1\n" * 100_001, "more than 100,000"),
 }

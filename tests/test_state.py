@@ -1,6 +1,17 @@
 import pytest
 
-from dashboard.state import choice, integer, nearest, number, shortened
+from dashboard.state import (
+    Setting,
+    choice,
+    config_choice,
+    integer,
+    learning_rate,
+    nearest,
+    number,
+    parse_names,
+    parse_values,
+    shortened,
+)
 
 
 def test_integer_parses_whole_numbers_in_range():
@@ -33,3 +44,52 @@ def test_choice_accepts_only_listed_options():
 
 def test_long_values_are_shortened_in_notes():
     assert shortened("x" * 1000) == "x" * 40 + "…"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("100, 10,1", [100.0, 10.0, 1.0]), ("0.1;0.1; 1e-3", [0.1, 0.001])],
+)
+def test_value_lists_parse_and_drop_repeats(text, expected):
+    assert parse_values(text, 1e-6, 1000) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "list at least one value"),
+        ("1, x", "'x' is not a number"),
+        ("5000", "5000 is out of range: use numbers from 1e-06 to 1000"),
+        ("1,2,3,4,5,6,7,8,9", "list at most 8 values"),
+    ],
+)
+def test_bad_value_lists_say_why(text, message):
+    with pytest.raises(ValueError) as error:
+        parse_values(text, 1e-6, 1000)
+    assert str(error.value) == message
+
+
+def test_widths_must_be_whole_numbers():
+    with pytest.raises(ValueError, match="use whole numbers from 1 to 512"):
+        parse_values("2.5", 1, 512, whole=True)
+
+
+def test_names_are_split_into_known_and_unknown_without_drawing_anything():
+    assert parse_names("relu, swish, relu,tanh", ["sigmoid", "tanh", "relu"]) == (
+        ["relu", "tanh"],
+        ["swish"],
+    )
+    assert parse_names("swish", ["sigmoid", "tanh"]) == (["sigmoid"], ["swish"])
+
+
+def test_a_setting_parses_the_url_text_its_widget_allows():
+    lr = learning_rate("k")
+    assert lr.parse("0.3") == 0.2 and lr.field == "lr"
+    act = config_choice("k", "act", "Hidden activation", "activation")
+    assert act.parse("tanh") == "tanh" and act.default == "sigmoid"
+    with pytest.raises(ValueError, match="must be one of sigmoid, tanh, relu, leaky_relu"):
+        act.parse("swish")
+    units = Setting("k", "units", "Units", 20, "slider", low=1, high=512)
+    assert units.parse("64") == 64
+    with pytest.raises(ValueError, match="must be between 1 and 512"):
+        units.parse("513")

@@ -1,5 +1,5 @@
 from mlp import TrainConfig, train
-from mlp.report import lab_log, log_epochs
+from mlp.console_log import lab_log, log_epochs
 
 
 def test_log_epochs_are_every_interval_and_the_last():

@@ -1,4 +1,5 @@
-"""The lab's console log of a run: loss every few epochs, predictions, classification."""
+"""The console log the lab's script printed for a run: loss every few epochs, predictions,
+classification."""
 
 from __future__ import annotations
 

@@ -1,0 +1,65 @@
+"""Sentences computed from a study's runs: what each arm did, in numbers only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from mlp.summary import RunSummary
+
+
+def _seeds(count: int, n: int) -> str:
+    return f"all {n} seeds" if count == n else f"{count} of {n} seeds"
+
+
+def describe(label: str, summaries: Sequence[RunSummary]) -> str:
+    """One sentence saying what the runs of one setting did, from their numbers only."""
+    n = len(summaries)
+    by_outcome = {
+        outcome: [s for s in summaries if s.outcome == outcome]
+        for outcome in ("solved", "diverged", "stalled", "learning")
+    }
+    parts = []
+    if solved := by_outcome["solved"]:
+        epochs = sorted(s.epochs_to_perfect for s in solved)
+        spread = f"; {epochs[0]:,}–{epochs[-1]:,}" if len(epochs) > 1 else ""
+        parts.append(
+            f"{_seeds(len(solved), n)} reached 100% training accuracy, "
+            f"after {int(np.median(epochs)):,} epochs (median{spread})"
+        )
+    if diverged := by_outcome["diverged"]:
+        first = min(s.stopped_epoch for s in diverged)
+        parts.append(f"{_seeds(len(diverged), n)} diverged (the first at epoch {first:,})")
+    if stalled := by_outcome["stalled"]:
+        loss = np.mean([s.final_loss for s in stalled])
+        accuracy = np.mean([s.final_accuracy for s in stalled])
+        plateau = f"loss ≈ {loss:.3g}, accuracy {accuracy:.0%}"
+        parts.append(f"{_seeds(len(stalled), n)} stalled on a plateau ({plateau})")
+    if learning := by_outcome["learning"]:
+        accuracy = np.mean([s.final_accuracy for s in learning])
+        parts.append(
+            f"{_seeds(len(learning), n)} kept improving to the last epoch (accuracy {accuracy:.0%})"
+        )
+    return f"**{label}**: " + "; ".join(parts) + "."
+
+
+def describe_all(results: dict) -> list[str]:
+    return [describe(label, result.summaries) for label, result in results.items()]
+
+
+def describe_ratios(ratios: pd.DataFrame) -> list[str]:
+    """Sentences on how much smaller the first layer's gradient is than the last's."""
+    sentences = []
+    for name, rows in ratios.groupby("activation", sort=False):
+        start, end = rows["ratio"].to_numpy()
+        if not np.isfinite(start):
+            sentences.append(f"**{name}**: no gradient reached the first layer (dead units).")
+            continue
+        size = f"{1 / start:,.3g}× smaller" if start < 1 else f"{start:,.3g}× larger"
+        sentence = f"**{name}**: at the start the first layer's gradient is {size} than the last's"
+        if np.isfinite(end):
+            sentence += f"; at the end, {end:.3g} times the last's"
+        sentences.append(sentence + ".")
+    return sentences

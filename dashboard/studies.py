@@ -1,0 +1,177 @@
+"""Running the study pages' sweeps: arms (one compared setting × several seeds), their
+cost check, training them (cached, with progress) and digesting each arm's records into
+what the pages show."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import mlp
+from dashboard import runs
+from dashboard.frames import evenly_spaced, grad_norm_frame, grid_frame
+from dashboard.state import Setting, config_choice, config_values
+from mlp import MLP, RunRecord, TrainConfig, summarize
+from mlp.estimate import estimate_sweep_seconds, record_megabytes
+from mlp.losses import REDUCTION_LABELS
+from mlp.summary import RunSummary, saturation
+
+# a study's default sweep runs at once, with a progress bar; its records are transient
+# (only their digest is cached), so it may hold more of them than the Train page
+BUDGET = runs.Budget(auto_seconds=12.0, max_megabytes=100.0)
+CACHE_SECONDS = 30 * 60  # cached studies expire: the server keeps little for long
+BATCH_MEGABYTES = 25.0  # records trained at once before being digested
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One compared setting: how it is shown, its swept values (e.g. (("learning rate",
+    0.1),)), and one config per seed."""
+
+    label: str
+    configs: tuple[TrainConfig, ...]
+    values: tuple[tuple[str, object], ...] = ()
+
+
+def arm(label: str, config: TrainConfig, seeds: int, **values) -> Arm:
+    return Arm(
+        label, tuple(config.replace(seed=seed) for seed in range(seeds)), tuple(values.items())
+    )
+
+
+def training_settings(prefix: str, epochs: int, per: str) -> list[Setting]:
+    """Epochs, seeds, weight init and gradient convention: what every sweep page sets."""
+    return [
+        Setting(f"{prefix}_epochs", "epochs", "Epochs", epochs, "number", low=10, high=200_000,
+                step=500, field="epochs"),
+        Setting(f"{prefix}_seeds", "seeds", f"Seeds per {per}", 5, "slider", low=1, high=10),
+        config_choice(f"{prefix}_init", "init", "Weight init", "init"),
+        config_choice(f"{prefix}_reduction", "grad", "Gradient convention", "reduction",
+                      kind="radio", labels=REDUCTION_LABELS),
+    ]  # fmt: skip
+
+
+def base_config(settings: Sequence[Setting]) -> TrainConfig:
+    """The config every arm starts from: the page's training settings, two snapshots (the
+    pages show no replay)."""
+    return TrainConfig(snapshots=2, **config_values(settings))
+
+
+def ready_to_run(arms: Sequence[Arm], n_points: int, n_datasets: int = 1) -> bool:
+    """Run now, wait for a button, or refuse — by the estimated cost of the sweep."""
+    configs = [c for a in arms for c in a.configs]
+    seconds = estimate_sweep_seconds(configs, n_points) * n_datasets
+    megabytes = sum(record_megabytes(c, n_points) for c in configs)  # one data set at a time
+    st.caption(f"{len(configs) * n_datasets} networks, estimated {seconds:.1f} s of training.")
+    knobs = "Lower the epochs or the number of seeds, or sweep fewer values."
+    return runs.gate(run_key(arms, n_points), seconds, megabytes, "study", knobs, BUDGET)
+
+
+def run_key(arms: Sequence[Arm], n_points: int) -> tuple:
+    return tuple(c for a in arms for c in a.configs), n_points
+
+
+@dataclass(frozen=True)
+class ArmResult:
+    """What a page shows of one arm, small enough to cache: its swept values, each run's
+    scalars, the curves across seeds (thinned), the norms of the first and last layer's
+    gradient at the start and end of each run, and the median seed's network and
+    gradient history (thinned)."""
+
+    values: tuple[tuple[str, object], ...]
+    summaries: tuple[RunSummary, ...]
+    curves: pd.DataFrame  # epoch, metric, mean, std, low, high, runs
+    edge_norms: np.ndarray  # (runs, 2: start/end, 2: first/last layer); NaN: no epoch ran
+    median_network: MLP
+    median_predictions: np.ndarray
+    median_grads: pd.DataFrame  # epoch, layer, norm
+    median_grid: pd.DataFrame  # its decision boundary (frames.grid_frame)
+    median_saturation: tuple[float, ...]  # per hidden layer (mlp.summary.saturation)
+
+
+def digest(records: Sequence[RunRecord], values=(), max_points: int = 300) -> ArmResult:
+    """Reduce the runs of one arm (on the same data) to what the study pages show."""
+    curves, summaries = summarize(records)
+    rows = evenly_spaced(len(curves.epochs), max_points)
+    parts = [
+        pd.DataFrame(
+            {
+                "epoch": curves.epochs[rows] + 1,  # epochs completed: log-axis friendly
+                "metric": metric,
+                "mean": getattr(curves, f"{metric}_mean")[rows],
+                "std": getattr(curves, f"{metric}_std")[rows],
+                "low": getattr(curves, f"{metric}_min")[rows],
+                "high": getattr(curves, f"{metric}_max")[rows],
+                "runs": curves.runs[rows],
+            }
+        )
+        for metric in ("loss", "accuracy")
+    ]
+    edges = np.full((len(records), 2, 2), np.nan)
+    for i, r in enumerate(records):
+        if r.epochs_run:
+            edges[i] = r.grad_norms[[0, -1]][:, [0, -1]]
+    median = median_run(records)
+    return ArmResult(
+        values=tuple(values),
+        summaries=tuple(summaries),
+        curves=pd.concat(parts, ignore_index=True),
+        edge_norms=edges,
+        median_network=median.network,
+        median_predictions=median.predictions,
+        median_grads=grad_norm_frame(median),
+        median_grid=grid_frame(median.network, median.X, steps=30),
+        median_saturation=tuple(saturation(median.network, median.X)),
+    )
+
+
+def median_run(records: Sequence[RunRecord]) -> RunRecord:
+    """The seed whose final loss is the median (diverged runs count as worst)."""
+    losses = [
+        np.inf if r.diverged or not np.isfinite(r.final_loss) else r.final_loss for r in records
+    ]
+    return records[int(np.argsort(losses, kind="stable")[(len(records) - 1) // 2])]
+
+
+@st.cache_data(max_entries=8, ttl=CACHE_SECONDS, show_spinner=False)
+def study_results(
+    X: np.ndarray, y: np.ndarray, arms: tuple[Arm, ...], _progress: runs.Progress
+) -> dict[str, ArmResult]:
+    """Every arm trained and digested. Arms go to `mlp.sweep` in batches of about
+    BATCH_MEGABYTES of records, each digested before the next: full records never pile up."""
+    total = sum(c.epochs for a in arms for c in a.configs)
+    results, done = {}, 0
+    for batch in _batches(arms, len(X)):
+        configs = [c for a in batch for c in a.configs]
+        records = mlp.sweep(
+            X, y, configs, lambda d, _, base=done: _progress.update(base + d, total)
+        )
+        done += sum(c.epochs for c in configs)
+        start = 0
+        for a in batch:
+            results[a.label] = digest(records[start : start + len(a.configs)], a.values)
+            start += len(a.configs)
+    return results
+
+
+def _batches(arms: Sequence[Arm], n_points: int) -> list[list[Arm]]:
+    """Consecutive arms, grouped so each group's records stay near BATCH_MEGABYTES."""
+    batches, size = [[]], 0.0
+    for a in arms:
+        megabytes = sum(record_megabytes(c, n_points) for c in a.configs)
+        if batches[-1] and size + megabytes > BATCH_MEGABYTES:
+            batches.append([])
+            size = 0.0
+        batches[-1].append(a)
+        size += megabytes
+    return batches
+
+
+def run_arms(X: np.ndarray, y: np.ndarray, arms: Sequence[Arm], label: str) -> dict[str, ArmResult]:
+    """Train every arm's configs as one sweep (cached), with progress and Stop."""
+    key = run_key(arms, len(X))
+    return runs.with_progress(study_results, X, y, tuple(arms), label=label, key=key)
