@@ -26,6 +26,9 @@ navigation = st.navigation(
             title="Gradient vanishing",
             icon=":material/trending_down:",
         ),
+        st.Page(
+            "app_pages/generalization.py", title="Generalization", icon=":material/call_split:"
+        ),
     ]
 )
 navigation.run()

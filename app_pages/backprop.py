@@ -74,7 +74,7 @@ else:
         hidden=(s.bp_units,) * s.bp_layers,
         **{k: v for k, v in state.config_values(SETTINGS).items() if k not in CHANGEABLE},
     )
-    start = init_params(base.sizes(X.shape[1]), s.bp_init, np.random.default_rng(s.bp_seed))
+    start = init_params(base.sizes(), s.bp_init, np.random.default_rng(s.bp_seed))
     origin = f"initial weights of seed {s.bp_seed}"
 try:
     config = base.replace(
@@ -107,7 +107,7 @@ rows = np.arange(len(X)) if s.bp_batch == "all" else np.array([point])
 Xb, yb = X[rows], y[rows]
 step = reference.backprop(params, Xb, yb, config)
 numeric = stepwise.finite_differences(params, Xb, yb, config)
-sizes = config.sizes(X.shape[1])
+sizes = config.sizes()
 st.caption(
     f"Network {' → '.join(map(str, sizes))} ({config.activation}, output "
     f"{config.output_activation}), {origin}, after {len(walk.losses) - 1} step(s) taken "

@@ -7,9 +7,14 @@ from dashboard.state import Setting, config_choice, learning_rate
 from mlp import TrainConfig
 from mlp.config import MAX_EPOCHS
 from mlp.estimate import estimate_seconds, record_megabytes
+from mlp.features import NAMES as FEATURE_NAMES
+from mlp.features import RAW
+from mlp.features import check as check_features
 from mlp.losses import REDUCTION_LABELS
 
 BATCH_SIZES = ["full", 1, 2, 4, 8, 16, 32, 64, 128]
+PENALTIES = {"none": None, "L1": "l1", "L2": "l2"}  # the choice → the TrainConfig field it sets
+PENALTY_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]  # Playground's 1-3-10 steps
 # cheaper runs train as soon as a knob changes; the whole record is cached
 BUDGET = runs.Budget(auto_seconds=2.0, max_megabytes=40.0)
 MODES = {"run": "Run to the end", "live": "Live: play, pause, step"}
@@ -18,6 +23,7 @@ MODE = Setting("train_mode", "mode", "Mode", "run", "radio", list(MODES), labels
 SETTINGS = [
     MODE,
     *data.settings("train", allow_csv=True, section="Data"),
+    data.test_setting("train"),
     Setting("train_layers", "layers", "Hidden layers", 2, "slider", low=1, high=6,
             section="Network"),
     Setting("train_units", "units", "Units per hidden layer", 20, "slider", low=1, high=512),
@@ -34,17 +40,27 @@ SETTINGS = [
                   labels=REDUCTION_LABELS),
     config_choice("train_optimizer", "opt", "Optimizer", "optimizer"),
     Setting("train_batch", "batch", "Batch size", "full", "select", BATCH_SIZES),
+    Setting("train_features", "features", "Input features", list(RAW), "pills", FEATURE_NAMES,
+            check=lambda text: list(check_features(text.split(","))), section="Generalization"),
+    Setting("train_reg", "reg", "Regularization", "none", "radio", list(PENALTIES)),
+    Setting("train_reg_rate", "reg_rate", "Regularization rate", 0.01, "select_slider",
+            PENALTY_RATES, shown=lambda state: state["train_reg"] != "none"),
     *live.SETTINGS,
 ]  # fmt: skip
 
 views.page_start("train", "Train a network", "", SETTINGS)
 MODE.draw()
 X, y, data_key = data.load_or_stop("train")
+X, y, X_test, y_test = data.held_out("train", X, y)
+data_key = (data_key, len(X_test))  # the data trained on: the set and its split
 s = st.session_state
+penalty = {PENALTIES[s.train_reg]: s.train_reg_rate} if s.train_reg != "none" else {}
 try:
     config = TrainConfig(
         hidden=(s.train_units,) * s.train_layers,
         batch_size=None if s.train_batch == "full" else min(s.train_batch, len(X)),
+        features=s.train_features,
+        **penalty,
         **state.config_values(SETTINGS),
     )
 except ValueError as reason:
@@ -52,7 +68,7 @@ except ValueError as reason:
     st.stop()
 
 if s.train_mode == "live":
-    live.page(data_key, X, y, config)
+    live.page(data_key, X, y, config, (X_test, y_test))
     st.stop()
 
 seconds = estimate_seconds(config, len(X))
@@ -60,8 +76,10 @@ knobs = "Lower the epochs, the units per layer or the number of layers."
 megabytes = record_megabytes(config, len(X))
 if not runs.gate((data_key, config), seconds, megabytes, "training", knobs, BUDGET):
     st.stop()
-record = runs.with_progress(runs.train_run, X, y, config, label="Training…", key=(data_key, config))
-network, epoch = views.finished_run(record, X, y)
+record = runs.with_progress(
+    runs.train_run, X, y, config, X_test, y_test, label="Training…", key=(data_key, config)
+)
+network, epoch = views.finished_run(record, X, y, X_test, y_test)
 s.train_network = stepwise.TrainedNetwork(
     config, [(W.copy(), b.copy()) for W, b in network.params], epoch, X, y
 )

@@ -26,6 +26,7 @@ PAGES = [
     "app_pages/hidden_units.py",
     "app_pages/activations.py",
     "app_pages/gradient_vanishing.py",
+    "app_pages/generalization.py",
 ]
 
 

@@ -13,7 +13,15 @@ from playwright.sync_api import sync_playwright
 
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
 
-DEFAULTS = ["/", "/learning_rate", "/hidden_units", "/activations", "/gradient_vanishing"]
+DEFAULTS = [
+    "/",
+    "/backprop",
+    "/learning_rate",
+    "/hidden_units",
+    "/activations",
+    "/gradient_vanishing",
+    "/generalization",
+]
 LARGEST = [
     "/?layers=6&units=512&epochs=10000",
     "/?data=spiral&n=2000&units=512&epochs=2000",

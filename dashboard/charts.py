@@ -17,10 +17,14 @@ RESULT_SHAPES = alt.Shape(
 POINT_TOOLTIP = [
     "x1:Q",
     "x2:Q",
+    "set:N",
     "label:N",
     "predicted:N",
     alt.Tooltip("probability:Q", format=".3f"),
 ]
+# held-out points are drawn hollow: only their outline shows
+HOLLOW_TEST = alt.condition("datum.set == 'test'", alt.value(0.1), alt.value(0.9))
+SETS = alt.Scale(domain=["training", "test"], range=["#1f77b4", "#ff7f0e"])
 
 
 def _axes(points: pd.DataFrame):
@@ -30,20 +34,20 @@ def _axes(points: pd.DataFrame):
 
 
 def points_chart(points: pd.DataFrame, color: str, title: str) -> alt.Chart:
-    """The lab's scatter: points coloured by `color` ("label" or "predicted").
-
-    In the prediction view, misclassified points are drawn as crosses with a black ring.
+    """The lab's scatter: points coloured by `color` ("label" or "predicted"), test points
+    hollow. In the prediction view, misclassified points are crosses with a black ring.
     """
     x, y = _axes(points)
     base = alt.Chart(points, title=title, height=HEIGHT).encode(
         x=x,
         y=y,
         color=alt.Color(f"{color}:N", title=color, scale=LABEL_COLORS),
+        fillOpacity=HOLLOW_TEST,
         tooltip=POINT_TOOLTIP,
     )
     if color == "label":
-        return base.mark_circle(size=70, opacity=0.9)
-    return base.mark_point(size=90, filled=True, opacity=0.9).encode(
+        return base.mark_point(size=70, filled=True, strokeWidth=1.5)
+    return base.mark_point(size=90, filled=True, strokeWidth=1.5).encode(
         shape=RESULT_SHAPES,
         stroke=alt.condition("datum.result == 'wrong'", alt.value("black"), alt.value(None)),
     )
@@ -67,13 +71,13 @@ def heatmap_layer(base: alt.Chart, legend: bool = True) -> alt.Chart:
 
 
 def outlined_points(base: alt.Chart, size: int) -> alt.Chart:
-    """Points filled by label, outlined in black to stand out on the heatmap."""
-    return base.mark_point(
-        size=size, filled=True, opacity=0.95, stroke="black", strokeWidth=1
-    ).encode(
+    """Points filled by label (test points hollow), outlined in black to stand out on the
+    heatmap."""
+    return base.mark_point(size=size, filled=True, stroke="black", strokeWidth=1).encode(
         x="x1:Q",
         y="x2:Q",
         fill=alt.Fill("label:N", scale=LABEL_COLORS, legend=None),
+        fillOpacity=HOLLOW_TEST,
         shape=RESULT_SHAPES,
         tooltip=POINT_TOOLTIP,
     )
@@ -104,7 +108,8 @@ def message_chart(text: str, title: str) -> alt.Chart:
 
 
 def loss_chart(history: pd.DataFrame) -> alt.Chart:
-    """Loss per epoch on a log axis (a loss of exactly 0 has no place on it)."""
+    """Loss per epoch on a log axis (a loss of exactly 0 has no place on it), training and
+    test points in their own colours."""
     return (
         alt.Chart(history, title="Loss (log scale)", height=HEIGHT)
         .transform_filter("datum.loss > 0")
@@ -112,15 +117,17 @@ def loss_chart(history: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("epoch:Q", title="epoch"),
             y=alt.Y("loss:Q", title="mean loss", scale=alt.Scale(type="log")),
-            tooltip=["epoch:Q", alt.Tooltip("loss:Q", format=".3e")],
+            color=alt.Color("set:N", title="points", scale=SETS),
+            tooltip=["set:N", "epoch:Q", alt.Tooltip("loss:Q", format=".3e")],
         )
     )
 
 
 def accuracy_chart(history: pd.DataFrame) -> alt.Chart:
+    """Accuracy per epoch, training and test points in their own colours."""
     return (
-        alt.Chart(history, title="Training accuracy", height=HEIGHT)
-        .mark_line(color="#2ca02c")
+        alt.Chart(history, title="Accuracy", height=HEIGHT)
+        .mark_line()
         .encode(
             x=alt.X("epoch:Q", title="epoch"),
             y=alt.Y(
@@ -129,7 +136,8 @@ def accuracy_chart(history: pd.DataFrame) -> alt.Chart:
                 scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%"),
             ),
-            tooltip=["epoch:Q", alt.Tooltip("accuracy:Q", format=".1%")],
+            color=alt.Color("set:N", title="points", scale=SETS),
+            tooltip=["set:N", "epoch:Q", alt.Tooltip("accuracy:Q", format=".1%")],
         )
     )
 

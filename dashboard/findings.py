@@ -63,3 +63,28 @@ def describe_ratios(ratios: pd.DataFrame) -> list[str]:
             sentence += f"; at the end, {end:.3g} times the last's"
         sentences.append(sentence + ".")
     return sentences
+
+
+def describe_generalization(table: pd.DataFrame, setting: str) -> list[str]:
+    """Where test accuracy is best, how training and test accuracy move from the first arm
+    to the last, and the gap between them per arm; from a summary table with test columns."""
+    n = int(table["seeds"].iloc[0])
+    best, first, last = (
+        table.loc[table["test accuracy mean"].idxmax()],
+        table.iloc[0],
+        table.iloc[-1],
+    )
+    against = "" if best[setting] == first[setting] else (
+        f", against {first['test accuracy mean']:.1%} at {first[setting]}"
+    )  # fmt: skip
+    gaps = ", ".join(
+        f"{row[setting]}: {row['gap (training − test)']:+.1%}" for _, row in table.iterrows()
+    )
+    return [
+        f"Test accuracy is best at {setting} **{best[setting]}**: "
+        f"{best['test accuracy mean']:.1%} (mean over {n} seeds){against}.",
+        f"From {setting} {first[setting]} to {last[setting]}, training accuracy goes "
+        f"{first['accuracy mean']:.1%} → {last['accuracy mean']:.1%} and test accuracy "
+        f"{first['test accuracy mean']:.1%} → {last['test accuracy mean']:.1%}.",
+        f"Training minus test accuracy, per {setting}: {gaps}.",
+    ]

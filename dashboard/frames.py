@@ -23,10 +23,17 @@ def layer_names(n_layers: int) -> list[str]:
 
 
 def history_frame(record: RunRecord, max_points: int = 600) -> pd.DataFrame:
-    """epoch, loss, accuracy; long runs thinned to max_points rows for the charts."""
+    """epoch, set ("training" or "test"), loss, accuracy: the training points' figures and,
+    where there are held-out points, theirs; each thinned to max_points rows."""
     rows = evenly_spaced(record.epochs_run, max_points)
+    tested = evenly_spaced(len(record.test_epochs), max_points)
     return pd.DataFrame(
-        {"epoch": rows, "loss": record.loss[rows], "accuracy": record.accuracy[rows]}
+        {
+            "epoch": np.concatenate([rows, record.test_epochs[tested]]),
+            "set": ["training"] * len(rows) + ["test"] * len(tested),
+            "loss": np.concatenate([record.loss[rows], record.test_loss[tested]]),
+            "accuracy": np.concatenate([record.accuracy[rows], record.test_accuracy[tested]]),
+        }
     )
 
 
@@ -48,8 +55,10 @@ def history_table(record: RunRecord) -> pd.DataFrame:
     return table
 
 
-def points_frame(X: np.ndarray, y: np.ndarray, probability: np.ndarray) -> pd.DataFrame:
-    """x1, x2, label, predicted, probability, result ("correct" or "wrong")."""
+def points_frame(
+    X: np.ndarray, y: np.ndarray, probability: np.ndarray, kind: str = "training"
+) -> pd.DataFrame:
+    """x1, x2, label, predicted, probability, result ("correct" or "wrong"), set (`kind`)."""
     label = y.ravel().astype(int)
     probability = np.nan_to_num(probability.ravel(), nan=0.5, posinf=1.0, neginf=0.0)
     predicted = (probability > 0.5).astype(int)
@@ -61,8 +70,18 @@ def points_frame(X: np.ndarray, y: np.ndarray, probability: np.ndarray) -> pd.Da
             "predicted": predicted,
             "probability": probability,
             "result": np.where(predicted == label, "correct", "wrong"),
+            "set": kind,
         }
     )
+
+
+def split_points(network: MLP, X, y, X_test=None, y_test=None) -> pd.DataFrame:
+    """points_frame of the training points and, when there are any, the test points."""
+    points = points_frame(X, y, network.forward(X))
+    if X_test is None or len(X_test) == 0:
+        return points
+    test = points_frame(X_test, y_test, network.forward(X_test), "test")
+    return pd.concat([points, test], ignore_index=True)
 
 
 def grid_frame(network: MLP, X: np.ndarray, steps: int = 50) -> pd.DataFrame:
@@ -152,9 +171,22 @@ def summary_table(results: dict, setting: str = "setting") -> pd.DataFrame:
                 "final loss mean": _nanmean([s.final_loss for s in summaries]),
                 SOLVED_AT: float(np.median(solved)) if solved else np.nan,
                 "seconds per run": float(np.mean([s.seconds for s in summaries])),
+                **test_columns(summaries, accuracy),
             }
         )
     return pd.DataFrame(rows)
+
+
+def test_columns(summaries, accuracy: np.ndarray) -> dict:
+    """Test accuracy (mean, std) and the generalization gap, when the arm had test points."""
+    test = np.array([s.test_accuracy for s in summaries])
+    if not np.isfinite(test).any():
+        return {}
+    return {
+        "test accuracy mean": _nanmean(test),
+        "test accuracy std": float(np.nanstd(test)),
+        "gap (training − test)": _nanmean(accuracy) - _nanmean(test),
+    }
 
 
 def _nanmean(values) -> float:
@@ -163,8 +195,14 @@ def _nanmean(values) -> float:
 
 
 def curves_frame(results: dict, setting: str = "setting") -> pd.DataFrame:
-    """Long form for band charts: setting, epoch, metric, mean, std, low, high, runs."""
-    parts = [result.curves.assign(**{setting: label}) for label, result in results.items()]
+    """Long form for band charts: setting, set (training or test), epoch, metric, mean, std,
+    low, high, runs."""
+    parts = [
+        curves.assign(**{setting: label, "set": kind})
+        for label, result in results.items()
+        for kind, curves in (("training", result.curves), ("test", result.test_curves))
+        if len(curves)
+    ]
     return pd.concat(parts, ignore_index=True)
 
 

@@ -103,13 +103,13 @@ class LiveRun:
             self.playing = False
 
 
-def live_run(key: tuple, X: np.ndarray, y: np.ndarray, config: TrainConfig) -> LiveRun:
+def live_run(key: tuple, X: np.ndarray, y: np.ndarray, config: TrainConfig, test) -> LiveRun:
     """The session's live run for these settings: a new one (epoch 0) when the data or the
     network changed; the learning rate and optimizer carry over into the running one."""
     state = st.session_state
     run = state.get("train_live")
     if run is None or run.key != key:
-        run = state.train_live = LiveRun(key, Trainer(X, y, config))
+        run = state.train_live = LiveRun(key, Trainer(X, y, config, test))
     elif (run.trainer.config.lr, run.trainer.config.optimizer) != (config.lr, config.optimizer):
         run.trainer.adjust(lr=config.lr, optimizer=config.optimizer)
     run.last_touch = time.perf_counter()
@@ -138,18 +138,18 @@ def controls(run: LiveRun) -> None:
         SPEED.draw()
 
 
-def page(data_key: tuple, X: np.ndarray, y: np.ndarray, config: TrainConfig) -> None:
+def page(data_key: tuple, X: np.ndarray, y: np.ndarray, config: TrainConfig, test) -> None:
     """The Train page in live mode: the controls, a word on what resets, the live view."""
-    run = live_run((data_key, config.replace(lr=1.0, optimizer="sgd")), X, y, config)
+    run = live_run((data_key, config.replace(lr=1.0, optimizer="sgd")), X, y, config, test)
     controls(run)
     st.caption(
         "A new learning rate or optimizer applies from the next epoch, on the same weights; "
         "any other knob starts again from epoch 0 (the seed's initial weights)."
     )
-    show(run, X, y)
+    show(run, X, y, test)
 
 
-def show(run: LiveRun, X: np.ndarray, y: np.ndarray) -> None:
+def show(run: LiveRun, X: np.ndarray, y: np.ndarray, test) -> None:
     """The live view; while playing, a fragment advances the trainer and redraws it."""
 
     @st.fragment(run_every=TICK_SECONDS if run.playing else None)
@@ -159,26 +159,31 @@ def show(run: LiveRun, X: np.ndarray, y: np.ndarray) -> None:
             run.advance(st.session_state.train_speed)
         if was_playing and not run.playing:
             st.rerun()  # the whole page: the button says Play again, the ticking stops
-        draw(run, X, y)
+        draw(run, X, y, test)
 
     live_view()
 
 
-def draw(run: LiveRun, X: np.ndarray, y: np.ndarray) -> None:
-    """Epoch, loss and accuracy; the boundary with the points; the curves; the weights."""
+def draw(run: LiveRun, X: np.ndarray, y: np.ndarray, test) -> None:
+    """Epoch, loss and accuracy (training and test); the boundary with the points (test
+    points hollow); the curves; the weights."""
     record = run.trainer.record()
     network = record.network
-    columns = st.columns(4)
+    points = frames.split_points(network, X, y, *test)
+    correct = points["result"] == "correct"
+    tested = (points["set"] == "test").any()
+    columns = st.columns(5 if tested else 4)
     columns[0].metric("Epoch", f"{run.trainer.epoch:,}")
     columns[1].metric("Loss", f"{network.loss(X, y, record.config.loss):.4g}")
-    points = frames.points_frame(X, y, network.forward(X))
-    columns[2].metric("Training accuracy", f"{(points['result'] == 'correct').mean():.1%}")
+    columns[2].metric("Training accuracy", f"{correct[points['set'] == 'training'].mean():.1%}")
+    if tested:
+        columns[3].metric("Test accuracy", f"{correct[points['set'] == 'test'].mean():.1%}")
     state = f"{run.epochs_per_second:,.0f} epochs/s" if run.playing else "paused"
-    columns[3].metric("Playing" if run.playing else "Status", state)
+    columns[-1].metric("Playing" if run.playing else "Status", state)
     if run.paused_because:
         st.info(run.paused_because)
     left, middle, right = st.columns(3)
-    grid = frames.grid_frame(network, X)
+    grid = frames.grid_frame(network, points[["x1", "x2"]].to_numpy())
     views.redraw(left, charts.boundary_chart, grid, points, title="Decision boundary now")
     grads = frames.grad_norm_frame(record)
     if record.epochs_run and (grads["norm"] > 0).any():

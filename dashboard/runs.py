@@ -53,8 +53,18 @@ def load_dataset(name: str, **options) -> tuple[np.ndarray, np.ndarray]:
 
 
 @st.cache_data(max_entries=8, ttl=CACHE_SECONDS, show_spinner=False)
-def train_run(X: np.ndarray, y: np.ndarray, config: TrainConfig, _progress: Progress) -> RunRecord:
-    return mlp.train(X, y, config, lambda epoch, loss: _progress.update(epoch, config.epochs))
+def train_run(
+    X: np.ndarray,
+    y: np.ndarray,
+    config: TrainConfig,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    _progress: Progress,
+) -> RunRecord:
+    def report(epoch, loss):
+        return _progress.update(epoch, config.epochs)
+
+    return mlp.train(X, y, config, report, test=(X_test, y_test))
 
 
 @dataclass(frozen=True)

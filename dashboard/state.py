@@ -36,7 +36,7 @@ class Setting:
     param: str | None
     label: str
     default: object
-    kind: str  # select, radio, slider, select_slider, number, text, toggle, upload
+    kind: str  # select, radio, slider, select_slider, number, text, toggle, pills, upload
     options: Sequence = ()
     low: float | None = None
     high: float | None = None
@@ -64,12 +64,18 @@ class Setting:
         return number(self.low, self.high)(text)
 
     def format(self, value) -> str:
+        if isinstance(value, list | tuple):
+            return ",".join(map(str, value))
         return f"{value:g}" if isinstance(value, float) else str(value)
 
     def draw(self) -> None:
         """The widget, in the current container."""
         common = {"key": self.key, "help": self.help}
-        shown = self.labels.get if self.labels else _plain
+        labels = self.labels or {}
+
+        def shown(value) -> str:
+            return labels.get(value, _plain(value))
+
         if self.kind == "select":
             st.selectbox(self.label, self.options, format_func=shown, **common)
         elif self.kind == "radio":
@@ -88,6 +94,8 @@ class Setting:
             st.text_input(self.label, **common)
         elif self.kind == "toggle":
             st.toggle(self.label, **common)
+        elif self.kind == "pills":
+            st.pills(self.label, self.options, selection_mode="multi", **common)
         else:
             st.file_uploader(
                 self.label, type=["csv", "txt"], max_upload_size=MAX_UPLOAD_MB, **common
@@ -112,7 +120,7 @@ def config_choice(
 ) -> Setting:
     """A select box (or radio) over the choices TrainConfig allows for `field`, defaulting
     to TrainConfig's default."""
-    default = getattr(TrainConfig(), field)
+    default = more.pop("default", getattr(TrainConfig(), field))
     return Setting(key, param, label, default, kind, FIELDS[field].choices, field=field, **more)
 
 
@@ -260,7 +268,7 @@ def write_url(settings: Sequence[Setting]) -> None:
             continue
         value = st.session_state.get(s.key, s.default)
         st.session_state[f"_kept_{s.key}"] = value
-        if value != s.default:
+        if s.format(value) != s.format(s.default):
             params[s.param] = s.format(value)
     if params != st.query_params.to_dict():
         st.query_params.from_dict(params)

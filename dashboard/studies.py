@@ -4,6 +4,7 @@ what the pages show."""
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,12 +44,12 @@ def arm(label: str, config: TrainConfig, seeds: int, **values) -> Arm:
     )
 
 
-def training_settings(prefix: str, epochs: int, per: str) -> list[Setting]:
+def training_settings(prefix: str, epochs: int, per: str, seeds: int = 5) -> list[Setting]:
     """Epochs, seeds, weight init and gradient convention: what every sweep page sets."""
     return [
         Setting(f"{prefix}_epochs", "epochs", "Epochs", epochs, "number", low=10, high=200_000,
                 step=500, field="epochs"),
-        Setting(f"{prefix}_seeds", "seeds", f"Seeds per {per}", 5, "slider", low=1, high=10),
+        Setting(f"{prefix}_seeds", "seeds", f"Seeds per {per}", seeds, "slider", low=1, high=10),
         config_choice(f"{prefix}_init", "init", "Weight init", "init"),
         config_choice(f"{prefix}_reduction", "grad", "Gradient convention", "reduction",
                       kind="radio", labels=REDUCTION_LABELS),
@@ -91,6 +92,7 @@ class ArmResult:
     median_grads: pd.DataFrame  # epoch, layer, norm
     median_grid: pd.DataFrame  # its decision boundary (frames.grid_frame)
     median_saturation: tuple[float, ...]  # per hidden layer (mlp.summary.saturation)
+    test_curves: pd.DataFrame  # epoch, metric, mean, std, low, high, runs (empty: no test)
 
 
 def digest(records: Sequence[RunRecord], values=(), max_points: int = 300) -> ArmResult:
@@ -126,7 +128,34 @@ def digest(records: Sequence[RunRecord], values=(), max_points: int = 300) -> Ar
         median_grads=grad_norm_frame(median),
         median_grid=grid_frame(median.network, median.X, steps=30),
         median_saturation=tuple(saturation(median.network, median.X)),
+        test_curves=test_curves(records, max_points),
     )
+
+
+def test_curves(records: Sequence[RunRecord], max_points: int) -> pd.DataFrame:
+    """Mean, std, min and max across seeds of the test loss and accuracy, per scored epoch
+    (epochs completed, as `curves`); a seed counts until it stopped."""
+    epochs = max((r.test_epochs for r in records), key=len)
+    if not len(epochs):
+        return pd.DataFrame()
+    rows = evenly_spaced(len(epochs), max_points)
+    parts = []
+    for metric in ("loss", "accuracy"):
+        values = np.full((len(records), len(epochs)), np.nan)
+        for i, r in enumerate(records):
+            values[i, : len(r.test_epochs)] = getattr(r, f"test_{metric}")
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: every seed stopped
+            stats = {
+                "mean": np.nanmean(values, axis=0), "std": np.nanstd(values, axis=0),
+                "low": np.nanmin(values, axis=0), "high": np.nanmax(values, axis=0),
+            }  # fmt: skip
+        frame = pd.DataFrame({name: column[rows] for name, column in stats.items()})
+        frame.insert(0, "metric", metric)
+        frame.insert(0, "epoch", epochs[rows] + 1)
+        frame["runs"] = np.sum(~np.isnan(values), axis=0)[rows]
+        parts.append(frame)
+    return pd.concat(parts, ignore_index=True)
 
 
 def median_run(records: Sequence[RunRecord]) -> RunRecord:
@@ -139,7 +168,11 @@ def median_run(records: Sequence[RunRecord]) -> RunRecord:
 
 @st.cache_data(max_entries=8, ttl=CACHE_SECONDS, show_spinner=False)
 def study_results(
-    X: np.ndarray, y: np.ndarray, arms: tuple[Arm, ...], _progress: runs.Progress
+    X: np.ndarray,
+    y: np.ndarray,
+    arms: tuple[Arm, ...],
+    test: tuple[np.ndarray, np.ndarray] | None,
+    _progress: runs.Progress,
 ) -> dict[str, ArmResult]:
     """Every arm trained and digested. Arms go to `mlp.sweep` in batches of about
     BATCH_MEGABYTES of records, each digested before the next: full records never pile up."""
@@ -148,7 +181,7 @@ def study_results(
     for batch in _batches(arms, len(X)):
         configs = [c for a in batch for c in a.configs]
         records = mlp.sweep(
-            X, y, configs, lambda d, _, base=done: _progress.update(base + d, total)
+            X, y, configs, lambda d, _, base=done: _progress.update(base + d, total), test
         )
         done += sum(c.epochs for c in configs)
         start = 0
@@ -171,7 +204,10 @@ def _batches(arms: Sequence[Arm], n_points: int) -> list[list[Arm]]:
     return batches
 
 
-def run_arms(X: np.ndarray, y: np.ndarray, arms: Sequence[Arm], label: str) -> dict[str, ArmResult]:
-    """Train every arm's configs as one sweep (cached), with progress and Stop."""
+def run_arms(
+    X: np.ndarray, y: np.ndarray, arms: Sequence[Arm], label: str, test=None
+) -> dict[str, ArmResult]:
+    """Train every arm's configs as one sweep (cached), with progress and Stop; `test` =
+    (X_test, y_test) scores held-out points as they train."""
     key = run_key(arms, len(X))
-    return runs.with_progress(study_results, X, y, tuple(arms), label=label, key=key)
+    return runs.with_progress(study_results, X, y, tuple(arms), test, label=label, key=key)

@@ -61,6 +61,10 @@ def band_chart(curves: pd.DataFrame, metric: str, setting: str, title: str) -> a
         .mark_area(opacity=0.18, clip=True)
         .encode(x=x, y=alt.Y("low:Q", scale=y_scale), y2="high:Q", color=color)
     )
+    dash = {}
+    if "set" in data and (data["set"] == "test").any():  # test curves dashed
+        sets = alt.Scale(domain=["training", "test"], range=[[1, 0], [5, 3]])
+        dash = {"strokeDash": alt.StrokeDash("set:N", title="points", scale=sets)}
     line = (
         alt.Chart()
         .mark_line(clip=True)
@@ -68,6 +72,7 @@ def band_chart(curves: pd.DataFrame, metric: str, setting: str, title: str) -> a
             x=x,
             y=alt.Y("mean:Q", title=y_title, scale=y_scale),
             color=color,
+            **dash,
             tooltip=[
                 f"{setting}:N",
                 "epoch:Q",
@@ -123,6 +128,39 @@ def accuracy_bars(
     whiskers = alt.Chart().mark_rule(strokeWidth=2).encode(x=x, y="low:Q", y2="high:Q")
     notes = alt.Chart().mark_text(dy=-10, fontSize=11).encode(x=x, y=y, text="note:N")
     return alt.layer(bars, whiskers, notes, data=data).properties(title=title, height=HEIGHT)
+
+
+def split_bars(table: pd.DataFrame, setting: str, title: str) -> alt.LayerChart:
+    """Final training and test accuracy side by side per arm, mean ± std across seeds."""
+    columns = {"training": "accuracy", "test": "test accuracy"}
+    data = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    setting: table[setting].astype(str),
+                    "points": kind,
+                    "mean": table[f"{column} mean"],
+                    "low": (table[f"{column} mean"] - table[f"{column} std"]).clip(0, 1),
+                    "high": (table[f"{column} mean"] + table[f"{column} std"]).clip(0, 1),
+                }
+            )
+            for kind, column in columns.items()
+        ],
+        ignore_index=True,
+    )
+    x = alt.X(f"{setting}:N", title=setting, sort=None)
+    offset = alt.XOffset("points:N", sort=list(columns))
+    y = alt.Y("mean:Q", title="final accuracy (mean ± std)", scale=alt.Scale(domain=[0, 1]),
+              axis=alt.Axis(format="%"))  # fmt: skip
+    sets = alt.Scale(domain=list(columns), range=["#4c78a8", "#f58518"])
+    bars = alt.Chart().mark_bar().encode(
+        x=x, xOffset=offset, y=y, color=alt.Color("points:N", scale=sets, title="points"),
+        tooltip=[f"{setting}:N", "points:N", alt.Tooltip("mean:Q", format=".1%")],
+    )  # fmt: skip
+    whiskers = (
+        alt.Chart().mark_rule(strokeWidth=2).encode(x=x, xOffset=offset, y="low:Q", y2="high:Q")
+    )
+    return alt.layer(bars, whiskers, data=data).properties(title=title, height=HEIGHT)
 
 
 def cost_chart(table: pd.DataFrame, setting: str) -> alt.Chart:

@@ -8,7 +8,6 @@ import json
 from collections.abc import Callable, Sequence
 
 import altair as alt
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -30,25 +29,25 @@ def page_start(
     state.show_notes(notes)
 
 
-def finished_run(record: RunRecord, X: np.ndarray, y: np.ndarray) -> tuple[MLP, int]:
+def finished_run(record: RunRecord, X, y, X_test, y_test) -> tuple[MLP, int]:
     """A finished run: numbers, figures, curves, a replay, the lab's log and downloads.
     Returns the network at the replayed epoch, and that epoch."""
     metrics(record)
     divergence_warning(record)
-    prediction_figures(record.network, X, y)
+    prediction_figures(record.network, X, y, X_test, y_test)
     history = frames.history_frame(record)
     left, middle, right = st.columns(3)
     left.altair_chart(charts.loss_chart(history), width="stretch")
     middle.altair_chart(charts.accuracy_chart(history), width="stretch")
     right.altair_chart(charts.grad_norm_chart(frames.grad_norm_frame(record)), width="stretch")
-    network, epoch = replay(record, X, y)
+    network, epoch = replay(record, X, y, X_test, y_test)
     with st.expander("Console log (the lab's output)"):
         st.code(lab_log(record), language=None)
     downloads(record)
     return network, epoch
 
 
-def replay(record: RunRecord, X: np.ndarray, y: np.ndarray) -> tuple[MLP, int]:
+def replay(record: RunRecord, X, y, X_test, y_test) -> tuple[MLP, int]:
     """A slider over the snapshots, and the prediction, boundary and weights at that epoch."""
     st.subheader("Replay")
     state, epochs = st.session_state, [int(e) for e in record.snapshot_epochs]
@@ -56,11 +55,11 @@ def replay(record: RunRecord, X: np.ndarray, y: np.ndarray) -> tuple[MLP, int]:
         state.train_replay = epochs[-1]
     epoch = st.select_slider("Epoch (weights after that many updates)", epochs, key="train_replay")
     network = record.network_at(epoch)
-    points = frames.points_frame(X, y, network.forward(X))
+    points = frames.split_points(network, X, y, X_test, y_test)
     left, middle, right = st.columns(3)
     left.altair_chart(prediction_chart(points, f" at epoch {epoch:,}"), width="stretch")
     title = f"Decision boundary at epoch {epoch:,}"
-    middle.altair_chart(boundary(network, X, points, title), width="stretch")
+    middle.altair_chart(boundary(network, points, title), width="stretch")
     weights = charts.network_chart(*frames.network_frames(network), f"Weights at epoch {epoch:,}")
     right.altair_chart(weights, width="stretch")
     return network, epoch
@@ -107,34 +106,45 @@ def divergence_warning(record: RunRecord) -> None:
 
 
 def metrics(record: RunRecord) -> None:
+    """Final loss, training and test accuracy side by side, when 100% came, epochs, time."""
     first = record.first_perfect_epoch
-    columns = st.columns(5)
+    tested = len(record.test_accuracy) > 0
+    columns = st.columns(6 if tested else 5)
     columns[0].metric("Final loss", f"{record.final_loss:.3g}")
     columns[1].metric("Training accuracy", f"{record.final_accuracy:.1%}")
-    columns[2].metric("100% accuracy at epoch", "never" if first is None else f"{first:,}")
-    columns[3].metric("Epochs run", f"{record.epochs_run:,}")
-    columns[4].metric("Wall time", f"{record.seconds:.2f} s")
+    if tested:
+        columns[2].metric("Test accuracy", f"{record.test_accuracy[-1]:.1%}")
+    rest = columns[-3:]
+    rest[0].metric("100% accuracy at epoch", "never" if first is None else f"{first:,}")
+    rest[1].metric("Epochs run", f"{record.epochs_run:,}")
+    rest[2].metric("Wall time", f"{record.seconds:.2f} s")
 
 
-def prediction_figures(network: MLP, X: np.ndarray, y: np.ndarray) -> None:
-    """The lab's figure (ground truth | prediction) and the decision boundary, side by side."""
-    points = frames.points_frame(X, y, network.forward(X))
+def prediction_figures(network: MLP, X, y, X_test=None, y_test=None) -> None:
+    """The lab's figure (ground truth | prediction) and the decision boundary, side by side;
+    held-out test points drawn hollow."""
+    points = frames.split_points(network, X, y, X_test, y_test)
     left, middle, right = st.columns(3)
     left.altair_chart(charts.points_chart(points, "label", "Ground truth"), width="stretch")
     middle.altair_chart(prediction_chart(points), width="stretch")
-    right.altair_chart(boundary(network, X, points), width="stretch")
+    right.altair_chart(boundary(network, points), width="stretch")
 
 
-def prediction_chart(points, suffix: str = "") -> charts.alt.Chart:
-    wrong = int((points["result"] == "wrong").sum())
-    return charts.points_chart(points, "predicted", f"Predict result{suffix} ({wrong} wrong)")
+def prediction_chart(points: pd.DataFrame, suffix: str = "") -> alt.Chart:
+    """The prediction scatter, its title counting the wrong training (and test) points."""
+    wrong = points["result"] == "wrong"
+    test = points["set"] == "test"
+    title = f"Predict result{suffix} ({int((wrong & ~test).sum())} wrong)"
+    if test.any():
+        held_out = f"test points (hollow): {int((wrong & test).sum())} of {int(test.sum())} wrong"
+        title = alt.Title(title, subtitle=held_out)
+    return charts.points_chart(points, "predicted", title)
 
 
-def boundary(
-    network: MLP, X: np.ndarray, points, title: str = "Decision boundary"
-) -> charts.alt.LayerChart:
-    """The network's decision boundary over the points."""
-    return charts.boundary_chart(frames.grid_frame(network, X), points, title)
+def boundary(network: MLP, points: pd.DataFrame, title: str = "Decision boundary"):
+    """The network's decision boundary over the points (training and test)."""
+    grid = frames.grid_frame(network, points[["x1", "x2"]].to_numpy())
+    return charts.boundary_chart(grid, points, title)
 
 
 # Vega-Lite specs of redrawn charts, without their data: built by Altair once per process

@@ -28,6 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n", type=int, help="number of points (all sets but xor)")
     p.add_argument("--noise", type=float, help="noise of circle, spiral, moons, gaussians")
     p.add_argument("--data-seed", type=int, default=0, help="seed of the generated points")
+    p.add_argument(
+        "--test-fraction",
+        type=float,
+        default=0.0,
+        help="hold out this share of the points (0..0.9, stratified) and score them as it trains",
+    )
     add_config_options(p)
     p.add_argument("--log-every", type=int, help="epochs between loss lines (default: epochs/20)")
     p.add_argument("--save", help="write the run record to this .npz file")
@@ -44,7 +50,7 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
             option["choices"] = field.choices
         else:
             option["type"] = int if field.whole else float
-        if field.name == "hidden":
+        if field.name in ("hidden", "features"):
             option["nargs"] = "+"
         flag = "--" + field.name.replace("_", "-")
         parser.add_argument(flag, default=default, **option)
@@ -75,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.log_every is not None and args.log_every < 1:
             raise ValueError(f"--log-every must be at least 1, got {args.log_every}")
         X, y = load_data(args)
-        record = train(X, y, config_from(args))
+        X, y, X_test, y_test = datasets.split(X, y, args.test_fraction, seed=args.data_seed)
+        record = train(X, y, config_from(args), test=(X_test, y_test))
     except (ValueError, OSError) as exc:
         parser.exit(2, f"{parser.prog}: error: {exc}\n")
     print(lab_log(record, args.log_every))

@@ -10,6 +10,9 @@ import math
 from dataclasses import dataclass
 
 from mlp.activations import ACTIVATIONS
+from mlp.features import NAMES as FEATURE_NAMES
+from mlp.features import RAW
+from mlp.features import check as check_features
 from mlp.losses import LOSSES, REDUCTION_LABELS, REDUCTIONS, check_loss_output
 from mlp.network import INITS
 from mlp.optimizers import OPTIMIZERS
@@ -18,6 +21,7 @@ MAX_EPOCHS = 1_000_000
 MAX_LAYERS = 10
 MAX_WIDTH = 1024
 MAX_SNAPSHOTS = 10_000
+MAX_PENALTY = 10.0
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,7 @@ class Field:
     name: str
     help: str
     choices: tuple[str, ...] = ()
-    low: float | None = None  # whole numbers: low..high; other numbers: > low, finite
+    low: float | None = None  # whole numbers: low..high; others: > low (≥ 0 if high), finite
     high: float | None = None
     whole: bool = True
 
@@ -36,11 +40,17 @@ class Field:
         """The value, normalised (ints as int, numbers as float), or ValueError naming the
         field and what it allows."""
         name = self.name
+        if self.name == "features":
+            return check_features(value)
         if self.choices:
             if value not in self.choices:
                 raise ValueError(f"{name} must be one of {', '.join(self.choices)}, got {value!r}")
             return value
         number = not isinstance(value, bool) and isinstance(value, int | float)
+        if not self.whole and self.high is not None:  # a rate in [low, high]
+            if not number or not math.isfinite(value) or not self.low <= value <= self.high:
+                raise ValueError(f"{name} must be in {self.low:g}..{self.high:g}, got {value!r}")
+            return float(value)
         if not self.whole:
             if not number or not math.isfinite(value) or value <= self.low:
                 raise ValueError(f"{name} must be a finite number > {self.low:g}, got {value!r}")
@@ -70,6 +80,21 @@ FIELDS = {
             "seed", "seed of the initial weights and the mini-batch order", low=0, high=2**32 - 1
         ),
         Field("snapshots", "copies of the weights kept for replay", low=2, high=MAX_SNAPSHOTS),
+        Field(
+            "l1",
+            "L1 penalty rate: + l1·Σ|W| (weights only)",
+            low=0.0,
+            high=MAX_PENALTY,
+            whole=False,
+        ),
+        Field(
+            "l2",
+            "L2 penalty rate: + l2/2·Σ W² (weights only)",
+            low=0.0,
+            high=MAX_PENALTY,
+            whole=False,
+        ),
+        Field("features", "the network's inputs, from " + ", ".join(FEATURE_NAMES), FEATURE_NAMES),
     )
 }
 
@@ -96,6 +121,9 @@ class TrainConfig:
     init: str = "normal"
     seed: int = 0
     snapshots: int = 100
+    l1: float = 0.0
+    l2: float = 0.0
+    features: tuple[str, ...] = RAW
 
     def __post_init__(self):
         hidden = self.hidden
@@ -110,9 +138,13 @@ class TrainConfig:
                 object.__setattr__(self, field.name, field.check(value))
         check_loss_output(self.loss, self.output_activation)
 
-    def sizes(self, n_inputs: int = 2) -> tuple[int, ...]:
-        """Layer widths of the network: (n_inputs, *hidden, 1)."""
-        return (n_inputs, *self.hidden, 1)
+    def sizes(self) -> tuple[int, ...]:
+        """Layer widths of the network: (one per input feature, *hidden, 1)."""
+        return (len(self.features), *self.hidden, 1)
+
+    @property
+    def regularized(self) -> bool:
+        return self.l1 > 0 or self.l2 > 0
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -23,7 +23,12 @@ def lab_log(record: RunRecord, every: int | None = None) -> str:
     """
     every = every or max(1, record.config.epochs // 20)
     lines = ["start training"]
-    lines += [f"epoch {e} Loss: {record.loss[e - 1]}" for e in log_epochs(record.epochs_run, every)]
+    tested = {int(e): i for i, e in enumerate(record.test_epochs)}
+    for e in log_epochs(record.epochs_run, every):
+        line = f"epoch {e} Loss: {record.loss[e - 1]}"
+        if (i := tested.get(e - 1)) is not None:
+            line += f" | test loss: {record.test_loss[i]} test accuracy: {record.test_accuracy[i]}"
+        lines.append(line)
     if record.diverged:
         lines.append(
             f"diverged at epoch {record.stopped_epoch}: the loss or a gradient became "

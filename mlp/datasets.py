@@ -99,6 +99,38 @@ def check_data(X, y) -> tuple[np.ndarray, np.ndarray]:
     return X, y.astype(int)
 
 
+def split(
+    X: np.ndarray, y: np.ndarray, test_fraction: float, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(X_train, y_train, X_test, y_test): each class split in the same proportion, a class of
+    two or more points keeping at least one on each side; deterministic from `seed`.
+    `test_fraction` in [0, 0.9]; 0 gives an empty test set."""
+    X, y = check_data(X, y)
+    if isinstance(test_fraction, bool) or not 0 <= test_fraction <= 0.9:
+        raise ValueError(f"test_fraction must be in 0..0.9, got {test_fraction!r}")
+    rng = np.random.default_rng(seed)
+    test = []
+    for label in (0, 1):
+        rows = rng.permutation(np.flatnonzero(y[:, 0] == label))
+        count = round(test_fraction * len(rows))
+        if test_fraction > 0 and len(rows) >= 2:
+            count = min(max(count, 1), len(rows) - 1)
+        test.extend(rows[:count])
+    is_test = np.zeros(len(X), dtype=bool)
+    is_test[test] = True
+    return X[~is_test], y[~is_test], X[is_test], y[is_test]
+
+
+def check_test(test) -> tuple[np.ndarray, np.ndarray] | None:
+    """Held-out points (X_test, y_test) checked like the training data; None or empty: none."""
+    if test is None:
+        return None
+    X_test, y_test = test
+    if len(X_test) == 0:
+        return None
+    return check_data(X_test, y_test)
+
+
 GENERATORS = {
     "linear": generate_linear,
     "xor": lambda: generate_xor_easy(),

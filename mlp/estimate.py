@@ -22,9 +22,9 @@ PER_ACTIVATION_US = 0.01
 PER_MAC_US = 1.1e-4
 
 
-def _batch_costs(config: TrainConfig, n_points: int, n_inputs: int) -> tuple[int, float, float]:
+def _batch_costs(config: TrainConfig, n_points: int) -> tuple[int, float, float]:
     """(batches per epoch, µs per batch paid once per stack, µs per batch per network)."""
-    sizes = config.sizes(n_inputs)
+    sizes = config.sizes()
     batch = n_points if config.batch_size is None else min(config.batch_size, n_points)
     shared = FIXED_US + PER_LAYER_US * (len(sizes) - 1)  # numpy call overhead
     each = (
@@ -35,15 +35,13 @@ def _batch_costs(config: TrainConfig, n_points: int, n_inputs: int) -> tuple[int
     return -(-n_points // batch), shared, each
 
 
-def estimate_seconds(config: TrainConfig, n_points: int, n_inputs: int = 2) -> float:
+def estimate_seconds(config: TrainConfig, n_points: int) -> float:
     """Expected wall time of `mlp.train` for this config on n_points points."""
-    batches, shared, each = _batch_costs(config, n_points, n_inputs)
+    batches, shared, each = _batch_costs(config, n_points)
     return config.epochs * batches * (shared + each) * 1e-6
 
 
-def estimate_sweep_seconds(
-    configs: Sequence[TrainConfig], n_points: int, n_inputs: int = 2
-) -> float:
+def estimate_sweep_seconds(configs: Sequence[TrainConfig], n_points: int) -> float:
     """Expected wall time of `mlp.sweep`: stacks pay the call overhead once for K networks."""
     groups: dict[tuple, list[TrainConfig]] = {}
     for config in configs:
@@ -51,17 +49,17 @@ def estimate_sweep_seconds(
     seconds = 0.0
     for members in groups.values():
         first = members[0]
-        size = networks_per_stack(first, n_points, n_inputs)
-        batches, shared, each = _batch_costs(first, n_points, n_inputs)
+        size = networks_per_stack(first, n_points)
+        batches, shared, each = _batch_costs(first, n_points)
         for start in range(0, len(members), size):
             stacked = len(members[start : start + size])
             seconds += first.epochs * batches * (shared + stacked * each) * 1e-6
     return seconds
 
 
-def record_megabytes(config: TrainConfig, n_points: int, n_inputs: int = 2) -> float:
+def record_megabytes(config: TrainConfig, n_points: int) -> float:
     """Memory of the run's record: per-epoch curves and norms, snapshots, predictions."""
-    sizes = config.sizes(n_inputs)
+    sizes = config.sizes()
     per_epoch = 2 + len(sizes) - 1  # loss, accuracy, one gradient norm per layer
     params = parameter_count(sizes)
     snapshots = max(2, min(config.snapshots, SNAPSHOT_BUDGET // params))

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from mlp.activations import Activation, get_activation
+from mlp.features import RAW, expand
 from mlp.losses import check_loss_output, check_reduction, get_loss
 
 INITS = ("normal", "uniform", "xavier", "he", "zeros")
@@ -172,6 +173,8 @@ class MLP:
 
     `params` is a list of (W, b) per layer, W (fan_in, fan_out) and b (fan_out,); they are
     views of the network's own storage, so changing them in place changes the network.
+    Every method takes raw 2-D points; `features` (see mlp.features) turns them into the
+    network's inputs, one per feature.
     """
 
     def __init__(
@@ -181,6 +184,7 @@ class MLP:
         output_activation: str = "sigmoid",
         init: str = "normal",
         seed: int = 0,
+        features: Sequence[str] = RAW,
     ):
         sizes = tuple(int(s) for s in sizes)
         if len(sizes) < 2 or min(sizes) < 1 or sizes[-1] != 1:
@@ -188,6 +192,9 @@ class MLP:
                 f"sizes must list the input width, any hidden widths and a last width of 1, "
                 f"each at least 1; got {sizes}"
             )
+        self.features = tuple(features)
+        if self.features != RAW and len(self.features) != sizes[0]:
+            raise ValueError(f"{len(self.features)} features for an input width of {sizes[0]}")
         theta = init_theta(sizes, init, np.random.default_rng(seed))[None, :]
         self.stack = NetworkStack(
             sizes, get_activation(activation), get_activation(output_activation), theta
@@ -195,9 +202,11 @@ class MLP:
         self.sizes, self.activation, self.output_activation = sizes, activation, output_activation
 
     @classmethod
-    def from_theta(cls, sizes, activation, output_activation, theta: np.ndarray) -> MLP:
+    def from_theta(
+        cls, sizes, activation, output_activation, theta: np.ndarray, features=RAW
+    ) -> MLP:
         """A network whose parameters are a copy of the flat vector θ (P,)."""
-        net = cls(sizes, activation, output_activation, init="zeros")
+        net = cls(sizes, activation, output_activation, init="zeros", features=features)
         net.stack.theta[0] = theta
         return net
 
@@ -255,7 +264,7 @@ class MLP:
         return [(g[:-1], g[-1]) for g in grad_views]
 
     def _forward(self, X):
-        X_aug = augment(np.asarray(X, dtype=float))
+        X_aug = augment(expand(np.asarray(X, dtype=float), self.features))
         ws = Workspace(self.stack, len(X_aug))
         z_out = np.empty((len(X_aug), 1))
         with np.errstate(all="ignore"):
@@ -269,11 +278,16 @@ class MLP:
             "activation": self.activation,
             "output_activation": self.output_activation,
             "theta": self.theta.copy(),
+            "features": self.features,
         }
 
     def __setstate__(self, state: dict) -> None:
         net = MLP.from_theta(
-            state["sizes"], state["activation"], state["output_activation"], state["theta"]
+            state["sizes"],
+            state["activation"],
+            state["output_activation"],
+            state["theta"],
+            state["features"],
         )
         self.__dict__.update(net.__dict__)
 

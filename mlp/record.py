@@ -22,6 +22,10 @@ _ARRAYS = (
     "snapshot_theta",
     "theta",
     "predictions",
+    "penalty",
+    "test_epochs",
+    "test_loss",
+    "test_accuracy",
 )
 
 
@@ -39,6 +43,11 @@ class RunRecord:
     `stopped_epoch` is None when every epoch ran, else the epoch at which training stopped
     (the first non-finite loss or gradient — then `diverged` — or the callback said stop);
     the arrays cover the epochs before it. `predictions` is the final network's ŷ on X.
+
+    `loss` is the data loss alone, comparable across settings; `penalty[e]` is the L1/L2
+    penalty at the weights of epoch e's start (0 without regularization). With held-out
+    points, `test_loss[i]` and `test_accuracy[i]` are theirs at the weights of `loss[e]`,
+    e = `test_epochs[i]`; without, the three are empty.
     """
 
     config: TrainConfig
@@ -54,6 +63,10 @@ class RunRecord:
     seconds: float
     diverged: bool = False
     stopped_epoch: int | None = None
+    penalty: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    test_epochs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    test_loss: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    test_accuracy: np.ndarray = field(default_factory=lambda: np.zeros(0))
     _networks: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -78,9 +91,9 @@ class RunRecord:
         """The network as it was at the latest snapshot taken at or before `epoch`."""
         i = max(int(np.searchsorted(self.snapshot_epochs, epoch, side="right")) - 1, 0)
         if i not in self._networks:
-            c = self.config
+            c, theta = self.config, self.snapshot_theta[i]
             self._networks[i] = MLP.from_theta(
-                self.network.sizes, c.activation, c.output_activation, self.snapshot_theta[i]
+                self.network.sizes, c.activation, c.output_activation, theta, c.features
             )
         return self._networks[i]
 
@@ -113,9 +126,8 @@ class RunRecord:
     def _from_arrays(cls, data: dict[str, np.ndarray]) -> RunRecord:
         config = TrainConfig.from_dict(json.loads(str(data["config"][()])))
         arrays = {name: np.asarray(data[name], dtype=float) for name in _ARRAYS}
-        n, d = arrays["X"].shape
-        sizes = config.sizes(d)
-        P, epochs = parameter_count(sizes), len(arrays["loss"])
+        n, sizes = len(arrays["X"]), config.sizes()
+        P, epochs, tested = parameter_count(sizes), len(arrays["loss"]), len(arrays["test_epochs"])
         expected = {
             "y": (n, 1),
             "loss": (epochs,),
@@ -124,6 +136,9 @@ class RunRecord:
             "snapshot_theta": (len(arrays["snapshot_epochs"]), P),
             "theta": (P,),
             "predictions": (n, 1),
+            "penalty": (epochs,),
+            "test_loss": (tested,),
+            "test_accuracy": (tested,),
         }
         for name, shape in expected.items():
             if arrays[name].shape != shape:
@@ -139,10 +154,14 @@ class RunRecord:
             snapshot_epochs=arrays["snapshot_epochs"].astype(int),
             snapshot_theta=arrays["snapshot_theta"],
             network=MLP.from_theta(
-                sizes, config.activation, config.output_activation, arrays["theta"]
+                sizes, config.activation, config.output_activation, arrays["theta"], config.features
             ),
             predictions=arrays["predictions"],
             seconds=float(data["seconds"]),
             diverged=bool(data["diverged"]),
             stopped_epoch=None if stopped < 0 else stopped,
+            penalty=arrays["penalty"],
+            test_epochs=arrays["test_epochs"].astype(int),
+            test_loss=arrays["test_loss"],
+            test_accuracy=arrays["test_accuracy"],
         )

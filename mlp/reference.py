@@ -6,6 +6,7 @@ For a batch of n points X (n, d) with labels y (n, 1) and layers l = 1..L (a_0 =
     output    δ_L = ∂L/∂ŷ ⊙ f_L'(z_L)          (BCE with a sigmoid output: δ_L = c·(ŷ − y))
     backward  ∂L/∂W_l = a_{l-1}ᵀ δ_l           ∂L/∂b_l = Σ_rows δ_l
               δ_{l-1} = (δ_l W_lᵀ) ⊙ f'(z_{l-1})
+    penalty   g_W += l2·W + l1·sign(W)          (weights only; none by default)
     update    sgd W ← W − lr·g;  momentum v ← μv + g, W ← W − lr·v;
               adam m ← β1 m + (1−β1) g, v ← β2 v + (1−β2) g², W ← W − lr·m̂ / (√v̂ + ε)
 
@@ -25,11 +26,12 @@ import numpy as np
 
 from mlp.activations import get_activation
 from mlp.config import TrainConfig
-from mlp.datasets import check_data
+from mlp.datasets import check_data, check_test
+from mlp.features import expand
 from mlp.network import MLP, flatten, init_params
 from mlp.optimizers import BETA1, BETA2, EPS, MU
 from mlp.record import RunRecord
-from mlp.runlog import snapshot_epochs
+from mlp.runlog import snapshot_epochs, test_epochs
 
 Params = list[tuple[np.ndarray, np.ndarray]]  # (W_l (fan_in, fan_out), b_l (fan_out,)) per layer
 
@@ -37,13 +39,19 @@ Params = list[tuple[np.ndarray, np.ndarray]]  # (W_l (fan_in, fan_out), b_l (fan
 @dataclass
 class Step:
     """One forward and backward pass. Lists run from the input side; `activations`
-    starts with a_0 = X, so activations[l] is a_l and zs[l - 1] is z_l."""
+    starts with a_0 = the network's inputs (the points' features), so activations[l] is
+    a_l and zs[l - 1] is z_l. `grads` include the penalty's, `loss` does not."""
 
     zs: list[np.ndarray]
     activations: list[np.ndarray]
     deltas: list[np.ndarray]  # δ_l = ∂L/∂z_l, (n, width_l)
     grads: Params  # (∂L/∂W_l, ∂L/∂b_l), shaped like the params
     loss: float  # the mean loss over the batch's points
+    penalty: float  # l2/2·Σ‖W_l‖² + l1·Σ|W_l|
+
+
+def penalty(params: Params, config: TrainConfig) -> float:
+    return sum(config.l2 / 2 * np.sum(W**2) + config.l1 * np.sum(np.abs(W)) for W, _ in params)
 
 
 def point_losses(y_hat: np.ndarray, z: np.ndarray, y: np.ndarray, loss: str) -> np.ndarray:
@@ -58,7 +66,7 @@ def backprop(params: Params, X: np.ndarray, y: np.ndarray, config: TrainConfig) 
     """Forward pass keeping every z_l and a_l, then δ_l and the gradients from the output back."""
     hidden, output = get_activation(config.activation), get_activation(config.output_activation)
     y = np.asarray(y, dtype=float).reshape(-1, 1)
-    zs, activations = [], [np.asarray(X, dtype=float)]
+    zs, activations = [], [expand(np.asarray(X, dtype=float), config.features)]
     with np.errstate(all="ignore"):  # a diverging run may overflow: the trainer stops it
         for l, (W, b) in enumerate(params, start=1):
             zs.append(activations[-1] @ W + b)
@@ -78,8 +86,10 @@ def backprop(params: Params, X: np.ndarray, y: np.ndarray, config: TrainConfig) 
             if l > 1:
                 delta = (delta @ W.T) * hidden.derivative(zs[l - 2])
                 deltas.insert(0, delta)
+        grads = [(gW + config.l2 * W + config.l1 * np.sign(W), gb) for (gW, gb), (W, _) in
+                 zip(grads, params, strict=True)] if config.regularized else grads  # fmt: skip
         loss = float(np.mean(point_losses(y_hat, zs[-1], y, config.loss)))
-    return Step(zs, activations, deltas, grads, loss)
+    return Step(zs, activations, deltas, grads, loss, penalty(params, config))
 
 
 class Optimizer:
@@ -121,22 +131,30 @@ def batches(n: int, batch_size: int | None, rng: np.random.Generator) -> list[np
     return [order[i : i + batch_size] for i in range(0, n, batch_size)]
 
 
-def train(X: np.ndarray, y: np.ndarray, config: TrainConfig) -> RunRecord:
+def train(X: np.ndarray, y: np.ndarray, config: TrainConfig, test=None) -> RunRecord:
     """What `mlp.train` does, in the plain loop. Epoch e's loss, accuracy and gradient norms
     come from its forward passes (before its updates; with mini-batches summed over the
-    batches, norms as the root mean square); an epoch whose loss or any gradient is not
-    finite is undone and ends the run (`diverged`)."""
+    batches, norms as the root mean square); its penalty and test figures from the weights
+    at its start; an epoch whose loss or any gradient is not finite is undone and ends the
+    run (`diverged`)."""
     X, y = check_data(X, y)
-    sizes = config.sizes(X.shape[1])
+    test = check_test(test)
+    scheduled = set(test_epochs(config.epochs).tolist()) if test is not None else set()
+    sizes = config.sizes()
     rng = np.random.default_rng(config.seed)
     params = init_params(sizes, config.init, rng)
     optimizer = Optimizer(config, params)
     planned = snapshot_epochs(config, len(flatten(params)))
-    losses, accuracies, norms, snapshots = [], [], [], {}
+    losses, accuracies, norms, snapshots, penalties, tested = [], [], [], {}, [], []
     stopped, diverged = None, False
     for epoch in range(config.epochs):
         if epoch in planned:
             snapshots[epoch] = flatten(params)
+        penalties.append(penalty(params, config))
+        if epoch in scheduled:
+            held_out = backprop(params, *test, config)
+            right = np.mean((held_out.activations[-1] > 0.5) == (test[1] > 0.5))
+            tested.append((epoch, held_out.loss, right))
         before = (params, optimizer.t, [a.copy() for a in optimizer.first + optimizer.second])
         loss_sum, wrong, weight_sq, bias_sq = 0.0, 0, np.zeros(len(params)), 0.0
         epoch_batches = batches(len(X), config.batch_size, rng)
@@ -159,7 +177,9 @@ def train(X: np.ndarray, y: np.ndarray, config: TrainConfig) -> RunRecord:
         norms.append(np.sqrt(weight_sq / len(epoch_batches)))
     end = config.epochs if stopped is None else stopped
     snapshots[end] = flatten(params)
-    network = MLP.from_theta(sizes, config.activation, config.output_activation, flatten(params))
+    c, theta = config, flatten(params)
+    network = MLP.from_theta(sizes, c.activation, c.output_activation, theta, c.features)
+    tested = [t for t in tested if t[0] < end]
     return RunRecord(
         config=config,
         X=X,
@@ -174,4 +194,8 @@ def train(X: np.ndarray, y: np.ndarray, config: TrainConfig) -> RunRecord:
         seconds=0.0,
         diverged=diverged,
         stopped_epoch=stopped,
+        penalty=np.array(penalties[:end]),
+        test_epochs=np.array([e for e, _, _ in tested], dtype=int),
+        test_loss=np.array([loss for _, loss, _ in tested]),
+        test_accuracy=np.array([right for _, _, right in tested]),
     )

@@ -14,16 +14,43 @@ import numpy as np
 from mlp.batches import Batches
 from mlp.config import TrainConfig
 from mlp.losses import Loss
-from mlp.network import NetworkStack
+from mlp.network import NetworkStack, Workspace, augment
 
 # Parameter snapshots kept per run, in floats (8 MB): very large networks keep fewer.
 SNAPSHOT_BUDGET = 1_000_000
+# Held-out points are scored at every epoch of runs up to this long, else at this many.
+TEST_POINTS = 1_000
 
 
 def snapshot_epochs(config: TrainConfig, n_params: int) -> np.ndarray:
     """Evenly spaced epochs 0..epochs (both included) at which to keep the parameters."""
     count = max(2, min(config.snapshots, SNAPSHOT_BUDGET // n_params))
     return np.unique(np.round(np.linspace(0, config.epochs, count)).astype(int))
+
+
+def test_epochs(epochs: int) -> np.ndarray:
+    """Epochs at which held-out points are scored: all of them up to TEST_POINTS epochs,
+    else TEST_POINTS evenly spaced ones, the first and the last included."""
+    if epochs <= TEST_POINTS:
+        return np.arange(epochs)
+    return np.unique(np.round(np.linspace(0, epochs - 1, TEST_POINTS)).astype(int))
+
+
+class HeldOut:
+    """Test points (their network inputs and labels), scored with a stack's weights."""
+
+    def __init__(self, stack: NetworkStack, inputs: np.ndarray, y: np.ndarray, loss_fn: Loss):
+        self.X_aug, self.y, self.loss_fn = augment(inputs), y.astype(float), loss_fn
+        self.workspace = Workspace(stack, len(inputs))
+        self.z = np.empty((*stack.lead, len(inputs), 1))
+
+    def score(self, stack: NetworkStack) -> tuple[np.ndarray, np.ndarray]:
+        """Each network's mean loss and accuracy on the test points, (K,) each."""
+        y_hat = stack.forward(self.workspace, self.X_aug, self.z)
+        axes = (-2, -1)
+        loss = np.mean(self.loss_fn.point_loss(y_hat, self.z, self.y), axis=axes)
+        accuracy = np.mean((y_hat > 0.5) == (self.y > 0.5), axis=axes)
+        return np.atleast_1d(loss), np.atleast_1d(accuracy)
 
 
 class Scores(NamedTuple):
@@ -41,8 +68,15 @@ class Scores(NamedTuple):
 class RunLog:
     """Per-epoch history (filled as epochs run) and snapshots of K networks."""
 
-    def __init__(self, config: TrainConfig, K: int, n_params: int, n_layers: int):
+    def __init__(
+        self, config: TrainConfig, K: int, n_params: int, n_layers: int, tested: bool = False
+    ):
         self.loss_sum = np.zeros((config.epochs, K))
+        self.penalty = np.zeros((config.epochs, K))  # l1·Σ|W| + l2/2·Σ W² at each epoch's start
+        self.test_epochs = test_epochs(config.epochs) if tested else np.zeros(0, dtype=int)
+        self.test_slot = {int(e): i for i, e in enumerate(self.test_epochs)}
+        self.test_loss = np.zeros((len(self.test_epochs), K))
+        self.test_accuracy = np.zeros((len(self.test_epochs), K))
         self.wrong = np.zeros((config.epochs, K))
         self.weight_grad_sq = np.zeros((config.epochs, K, n_layers))  # ‖∂L/∂W_l‖²
         self.planned = snapshot_epochs(config, n_params)
@@ -75,11 +109,16 @@ class RunLog:
         self.weight_grad_sq[rows] = scores.grad_sq[:count, :, ::2]
 
     def history(self, k: int, end: int, n_points: int, batches_per_epoch: int) -> dict:
-        """Network k's loss, accuracy and grad_norms over epochs 0..end-1 (see RunRecord)."""
+        """Network k's per-epoch fields of RunRecord over epochs 0..end-1."""
+        tested = int(np.sum(self.test_epochs < end))
         return {
             "loss": self.loss_sum[:end, k] / n_points,
             "accuracy": 1.0 - self.wrong[:end, k] / n_points,
             "grad_norms": np.sqrt(self.weight_grad_sq[:end, k] / batches_per_epoch),
+            "penalty": self.penalty[:end, k].copy(),
+            "test_epochs": self.test_epochs[:tested],
+            "test_loss": self.test_loss[:tested, k].copy(),
+            "test_accuracy": self.test_accuracy[:tested, k].copy(),
         }
 
     def snapshots_until(self, k: int, end: int, final: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -30,6 +30,8 @@ class RunSummary:
     stopped_epoch: int | None
     seconds: float
     outcome: str  # "solved", "diverged", "stalled" or "learning"
+    test_loss: float = float("nan")  # on the held-out points, at the last epoch scored
+    test_accuracy: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,10 @@ def summarize_run(record: RunRecord, loss_threshold: float = 0.01) -> RunSummary
         stopped_epoch=record.stopped_epoch,
         seconds=record.seconds,
         outcome=outcome(record),
+        test_loss=float(record.test_loss[-1]) if len(record.test_loss) else float("nan"),
+        test_accuracy=float(record.test_accuracy[-1])
+        if len(record.test_accuracy)
+        else float("nan"),
     )
 
 

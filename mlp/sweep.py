@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from mlp.config import TrainConfig
-from mlp.datasets import check_data
+from mlp.datasets import check_data, check_test
 from mlp.network import parameter_count
 from mlp.record import RunRecord
-from mlp.train import StackTrainer
+from mlp.stack_trainer import StackTrainer
 
 # How many floats one stack may touch per epoch. Measured on 2-core EPYC machines
 # (1 MB of L2 per core; benchmarks/bench_sweep.py): with XOR, 32 networks at h = 20 or
@@ -38,12 +38,15 @@ def group_key(config: TrainConfig) -> tuple:
         config.epochs,
         config.batch_size,
         config.snapshots,
+        config.l1,
+        config.l2,
+        config.features,
     )
 
 
-def networks_per_stack(config: TrainConfig, n_points: int, n_inputs: int = 2) -> int:
+def networks_per_stack(config: TrainConfig, n_points: int) -> int:
     """How many networks of this shape to stack: as many as fit the cache budget."""
-    sizes = config.sizes(n_inputs)
+    sizes = config.sizes()
     batch = n_points if config.batch_size is None else config.batch_size
     per_network = 3 * parameter_count(sizes) + 5 * batch * sum(sizes[1:])
     return max(1, STACK_BUDGET // per_network)
@@ -54,8 +57,10 @@ def sweep(
     y: np.ndarray,
     configs: Sequence[TrainConfig],
     callback: Callable[[int, int], bool | None] | None = None,
+    test: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[RunRecord]:
     """Train every config on (X, y); records come back in the order of `configs`.
+    `test` = (X_test, y_test): held-out points scored as in `mlp.train`.
 
     `callback(done, total)` counts network-epochs; returning False stops the sweep: the
     stack under way stops at that epoch, and runs not yet started come back with no
@@ -66,6 +71,7 @@ def sweep(
         if not isinstance(config, TrainConfig):
             raise TypeError(f"configs[{i}] must be a TrainConfig, got {type(config).__name__}")
     X, y = check_data(X, y)
+    test = check_test(test)
     groups: dict[tuple, list[int]] = {}
     for i, config in enumerate(configs):
         groups.setdefault(group_key(config), []).append(i)
@@ -74,10 +80,10 @@ def sweep(
     progress = _SweepProgress(callback, total)
     records: list[RunRecord | None] = [None] * len(configs)
     for members in groups.values():
-        size = networks_per_stack(configs[members[0]], len(X), X.shape[1])
+        size = networks_per_stack(configs[members[0]], len(X))
         for start in range(0, len(members), size):
             part = members[start : start + size]
-            stack = StackTrainer(X, y, [configs[i] for i in part])
+            stack = StackTrainer(X, y, [configs[i] for i in part], test)
             stack.run(configs[part[0]].epochs, progress.hook(len(part)))
             for i, record in zip(part, stack.records(), strict=True):
                 records[i] = record

@@ -56,3 +56,30 @@ def test_bad_arguments_give_one_line_and_exit_status_2(args, message):
     assert result.returncode == 2
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_held_out_points_regularization_and_features_reach_the_log(tmp_path):
+    path = tmp_path / "run.npz"
+    result = run_cli(
+        "train", "--dataset", "moons", "--test-fraction", "0.5", "--l2", "0.01",
+        "--features", "x1", "x2", "x1^2", "--epochs", "200", "--log-every", "100",
+        "--save", str(path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "epoch 100 Loss: " in result.stdout and " | test loss: " in result.stdout
+    record = RunRecord.load(path)
+    assert record.config.l2 == 0.01 and record.config.features == ("x1", "x2", "x1^2")
+    assert len(record.X) == 100 and len(record.test_epochs) == 200  # 200 points, half held out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["train", "--test-fraction", "2"], "test_fraction must be in 0..0.9"),
+        (["train", "--l2", "11"], "l2 must be in 0..10"),
+        (["train", "--features", "x3"], "invalid choice"),
+    ],
+)
+def test_bad_generalization_options_give_one_line_and_exit_status_2(args, message):
+    result = run_cli(*args)
+    assert result.returncode == 2 and message in result.stderr

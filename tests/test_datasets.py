@@ -92,3 +92,41 @@ def test_from_csv_reads_a_path(tmp_path):
     path = tmp_path / "points.csv"
     path.write_text("x1,x2,label\n0,0,0\n1,1,1\n")
     assert datasets.from_csv(path)[1].tolist() == [[0], [1]]
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.1, 0.5, 0.9])
+def test_split_is_stratified_disjoint_and_exactly_the_input(fraction):
+    X, y = datasets.moons(n=101, noise=0.1, seed=3)
+    X_train, _, X_test, y_test = datasets.split(X, y, fraction, seed=4)
+    assert len(X_train) + len(X_test) == 101
+    rows = {tuple(p) for p in X_train} | {tuple(p) for p in X_test}
+    assert rows == {tuple(p) for p in X} and not {tuple(p) for p in X_train} & {
+        tuple(p) for p in X_test
+    }
+    for label in (0, 1):
+        in_class = int(np.sum(y == label))
+        tested = int(np.sum(y_test == label))
+        assert abs(tested - fraction * in_class) <= 1  # each class in the same proportion
+        assert fraction == 0 or 1 <= tested <= in_class - 1
+
+
+def test_split_is_deterministic_from_its_seed():
+    X, y = datasets.circle(n=50, seed=0)
+    first, again = datasets.split(X, y, 0.3, seed=7), datasets.split(X, y, 0.3, seed=7)
+    for a, b in zip(first, again, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(first[2], datasets.split(X, y, 0.3, seed=8)[2])
+
+
+def test_a_two_point_class_keeps_one_point_on_each_side():
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [0.2, 0.2], [0.8, 0.8], [0.5, 0.4]])
+    y = np.array([0, 0, 1, 1, 1])
+    _, y_train, _, y_test = datasets.split(X, y, 0.1)
+    assert sorted(y_test.ravel().tolist()) == [0, 1] and sorted(y_train.ravel()) == [0, 1, 1]
+
+
+@pytest.mark.parametrize("fraction", [-0.1, 0.95, True])
+def test_a_test_fraction_out_of_range_is_refused(fraction):
+    X, y = datasets.circle(n=20, seed=0)
+    with pytest.raises(ValueError, match=r"test_fraction must be in 0\.\.0\.9"):
+        datasets.split(X, y, fraction)

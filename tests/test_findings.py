@@ -50,3 +50,22 @@ def test_a_layer_without_gradient_is_called_dead():
     assert findings.describe_ratios(ratios) == [
         "**relu**: no gradient reached the first layer (dead units)."
     ]
+
+
+def test_generalization_sentences_name_the_best_arm_and_the_gaps():
+    table = pd.DataFrame(
+        {
+            "L2 rate": ["0", "0.001", "1"],
+            "seeds": [3, 3, 3],
+            "accuracy mean": [0.99, 0.87, 0.5],
+            "test accuracy mean": [0.72, 0.79, 0.5],
+            "gap (training − test)": [0.27, 0.08, 0.0],
+        }
+    )
+    assert findings.describe_generalization(table, "L2 rate") == [
+        "Test accuracy is best at L2 rate **0.001**: 79.0% (mean over 3 seeds), against 72.0% "
+        "at 0.",
+        "From L2 rate 0 to 1, training accuracy goes 99.0% → 50.0% and test accuracy "
+        "72.0% → 50.0%.",
+        "Training minus test accuracy, per L2 rate: 0: +27.0%, 0.001: +8.0%, 1: +0.0%.",
+    ]

@@ -13,6 +13,7 @@ PAGES = {
     "hidden_units": "app_pages/hidden_units.py",
     "activations": "app_pages/activations.py",
     "gradient_vanishing": "app_pages/gradient_vanishing.py",
+    "generalization": "app_pages/generalization.py",
 }
 
 # valid but extreme settings, page by page (the largest are refused with a message)
@@ -39,6 +40,11 @@ EXTREMES = {
         },
         {"grad": "sum", "lr": "100", "act": "relu", "out": "relu", "epochs": "500"},
         {"data": "gaussians", "noise": "0", "seed": "2147483647", "data_seed": "1000000"},
+    ],
+    "generalization": [
+        {"rates": "10", "widths": "512", "epochs": "10", "seeds": "1", "test": "0.9"},
+        {"data": "xor", "test": "0.5", "epochs": "10", "seeds": "1"},
+        {"epochs": "200000", "seeds": "10"},
     ],
     "learning_rate": [
         {"rates": "1000, 0.000001", "epochs": "10", "seeds": "1"},

@@ -4,7 +4,7 @@ fast engine (mlp.train, mlp.sweep) against its plain training loop, field by fie
 import numpy as np
 import pytest
 
-from mlp import MLP, TrainConfig, reference, sweep, train
+from mlp import MLP, TrainConfig, datasets, reference, sweep, train
 from mlp.activations import ACTIVATIONS
 from tests.conftest import assert_records_equal
 
@@ -107,6 +107,16 @@ AGREEING = {
     "deep": TrainConfig(hidden=(6, 5, 4), init="xavier", epochs=300),
     # P > 65,536: the fast engine steps each layer as soon as its gradient is known
     "wide, layer by layer": TrainConfig(hidden=(300, 300), lr=0.05, epochs=25, snapshots=5),
+    "l2": TrainConfig(l2=0.01, epochs=300),
+    "l1, momentum": TrainConfig(l1=0.001, optimizer="momentum", lr=0.3, epochs=150),
+    "l1 and l2, mini-batches": TrainConfig(l1=0.001, l2=0.01, batch_size=5, lr=0.5, epochs=200),
+    "l2, wide": TrainConfig(hidden=(300, 300), l2=0.01, lr=0.05, epochs=25, snapshots=5),
+    "features": TrainConfig(
+        features=("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"),
+        optimizer="adam",
+        lr=0.01,
+        epochs=300,
+    ),
     "diverging": TrainConfig(
         activation="identity", output_activation="identity", lr=5.0, epochs=500
     ),
@@ -121,6 +131,17 @@ def test_train_agrees_with_the_reference_field_by_field(xor, name):
     config = AGREEING[name]
     expected = reference.train(*xor, config)
     assert_records_equal(train(*xor, config), expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["the lab's sigmoid", "l1 and l2, mini-batches", "features"])
+def test_train_with_held_out_points_agrees_with_the_reference(name):
+    X, y = datasets.moons(n=60, noise=0.2, seed=1)
+    X_train, y_train, X_test, y_test = datasets.split(X, y, 0.5, seed=2)
+    config = AGREEING[name]
+    expected = reference.train(X_train, y_train, config, test=(X_test, y_test))
+    record = train(X_train, y_train, config, test=(X_test, y_test))
+    assert_records_equal(record, expected, rtol=1e-9)
+    assert len(record.test_epochs) == config.epochs
 
 
 def test_the_diverging_settings_really_diverge_in_the_reference(xor):
@@ -138,6 +159,48 @@ def test_sweep_agrees_with_the_reference_for_every_member(xor):
     ] + [AGREEING["mini-batches, adam"].replace(seed=seed) for seed in range(2)]
     for record, config in zip(sweep(*xor, configs), configs, strict=True):
         assert_records_equal(record, reference.train(*xor, config), rtol=1e-9)
+
+
+def test_sweep_with_held_out_points_agrees_with_the_reference_for_every_member():
+    X, y = datasets.circle(n=40, noise=0.1, seed=0)
+    X_train, y_train, X_test, y_test = datasets.split(X, y, 0.5)
+    configs = [TrainConfig(l2=0.01, lr=lr, seed=s, epochs=150) for lr in (0.5, 2.0) for s in (0, 1)]
+    records = sweep(X_train, y_train, configs, test=(X_test, y_test))
+    for record, config in zip(records, configs, strict=True):
+        expected = reference.train(X_train, y_train, config, test=(X_test, y_test))
+        assert_records_equal(record, expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize(("l1", "l2", "reduction"), [(0.0, 0.1, "mean"), (0.05, 0.0, "mean"),
+                                                     (0.05, 0.1, "sum")])  # fmt: skip
+def test_backprop_of_the_regularized_objective_matches_finite_differences(l1, l2, reduction):
+    # weights away from 0, where |w| has no derivative
+    config = TrainConfig(hidden=(3, 3), l1=l1, l2=l2, reduction=reduction)
+    rng = np.random.default_rng(11)
+    X, y = rng.uniform(0, 1, (7, 2)), rng.integers(0, 2, (7, 1))
+    params = [(W + 0.3 * np.sign(W), b) for W, b in random_network(config, seed=11)]
+    factor = 7 / 2 if reduction == "sum" else 1.0  # MSE's sum convention: n/2 × the mean's
+
+    def objective(candidate):
+        step = reference.backprop(candidate, X, y, config)
+        return factor * step.loss + step.penalty
+
+    numeric = []
+    for W, b in params:
+        layer = []
+        for p in (W, b):
+            g = np.zeros_like(p)
+            for idx in np.ndindex(p.shape):
+                old = p[idx]
+                p[idx] = old + 1e-6
+                up = objective(params)
+                p[idx] = old - 1e-6
+                down = objective(params)
+                p[idx] = old
+                g[idx] = (up - down) / 2e-6
+            layer.append(g)
+        numeric.append(tuple(layer))
+    assert_gradients_close(reference.backprop(params, X, y, config).grads, numeric)
 
 
 def test_sweep_stops_a_diverging_member_where_the_reference_does(xor):

@@ -88,3 +88,27 @@ def test_every_study_page_offers_its_summary_as_csv(page):
     at = open_app(f"app_pages/{page}.py", **SMALL)
     assert_no_exception(at)
     assert any(b.proto.label == "Summary table (.csv)" for b in at.get("download_button"))
+
+
+def test_generalization_page_shows_training_and_test_for_each_rate_and_width():
+    at = open_app(
+        "app_pages/generalization.py", rates="0, 0.01", widths="2, 8", epochs="200", seeds="2"
+    )
+    assert_no_exception(at)
+    tables = [d.value for d in at.dataframe]
+    assert tables[0]["L2 rate"].tolist() == ["0", "0.01"] and tables[1][
+        "hidden units"
+    ].tolist() == [
+        "2",
+        "8",
+    ]
+    assert {"test accuracy mean", "gap (training − test)"} <= set(tables[0].columns)
+    sentences = " ".join(m.value for m in at.markdown)
+    assert "Test accuracy is best at L2 rate" in sentences
+    assert {"training", "test"} <= setting_values(at, "points")
+
+
+def test_generalization_page_without_a_test_set_says_what_to_do():
+    at = open_app("app_pages/generalization.py", test="0.0", epochs="100", seeds="1")
+    assert_no_exception(at)
+    assert "Set a test fraction above 0" in at.info[0].value

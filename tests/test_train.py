@@ -132,3 +132,31 @@ def test_batch_size_larger_than_the_data_is_rejected(xor):
 def test_bad_data_is_rejected_with_a_reason(X, y, message):
     with pytest.raises(ValueError, match=message):
         train(X, y, TrainConfig(epochs=1))
+
+
+def test_l2_shrinks_the_weights_and_records_its_penalty(xor):
+    plain = train(*xor, TrainConfig(epochs=2000))
+    shrunk = train(*xor, TrainConfig(epochs=2000, l2=0.01))
+    norm = [sum(np.sum(W**2) for W, _ in r.network.params) for r in (plain, shrunk)]
+    assert norm[1] < 0.5 * norm[0]
+    # penalty[e] = l2/2 · Σ W² at the weights of epoch e's start; epoch 0: the initial ones
+    initial = MLP(TrainConfig().sizes(), seed=0)
+    expected = 0.01 / 2 * sum(np.sum(W**2) for W, _ in initial.params)
+    assert shrunk.penalty[0] == pytest.approx(expected, rel=1e-12)
+    assert np.all(plain.penalty == 0.0)
+
+
+def test_test_metrics_at_epoch_0_are_the_initial_networks_on_the_test_points():
+    X, y = datasets.moons(n=80, noise=0.2, seed=0)
+    X_train, y_train, X_test, y_test = datasets.split(X, y, 0.5)
+    record = train(X_train, y_train, TrainConfig(epochs=3000), test=(X_test, y_test))
+    initial = MLP(TrainConfig().sizes(), seed=0)
+    assert record.test_epochs[0] == 0 and record.test_epochs[-1] == 2999
+    assert len(record.test_epochs) == 1000
+    assert record.test_loss[0] == pytest.approx(initial.loss(X_test, y_test), rel=1e-12)
+    assert record.test_accuracy[0] == pytest.approx(np.mean(initial.predict(X_test) == y_test))
+
+
+def test_without_held_out_points_the_test_fields_are_empty(xor):
+    record = train(*xor, TrainConfig(epochs=10))
+    assert len(record.test_epochs) == len(record.test_loss) == len(record.test_accuracy) == 0

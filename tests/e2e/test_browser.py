@@ -59,6 +59,7 @@ PAGES = {
     "hidden_units": "Hidden-units study",
     "activations": "Activations study",
     "gradient_vanishing": "Gradient vanishing",
+    "generalization": "Generalization",
 }
 
 
