@@ -119,7 +119,7 @@ step_views.forward(step, params, config, rows)
 step_views.output(step, Xb, yb, rows)
 
 st.header("Backward")
-worst = step_views.backward(step, numeric, rows)
+worst = step_views.backward(step, numeric, rows, config.features)
 st.success(f"Largest relative difference between backprop and finite differences: {worst:.1e}.")
 
 st.header("One weight's chain rule")
@@ -148,7 +148,7 @@ buttons[1].button("Reset", on_click=s.pop, args=("bp_walk",), help="Back to the 
 step_views.descent(walk.losses)
 
 st.header("The network")
-step_views.diagram(step)
+step_views.diagram(step, config.features)
 st.download_button(
     "Every number of this step, full precision (.json)",
     json.dumps(stepwise.step_numbers(config, rows, step, numeric, params)),

@@ -48,7 +48,7 @@ def forward(step: reference.Step, params: reference.Params, config: TrainConfig,
         left, middle, right = st.columns(3)
         with left:
             st.caption(f"W{l} (rows: inputs; last row: b{l})")
-            table(stepwise.layer_frame(W, b, l, last))
+            table(stepwise.layer_frame(W, b, l, last, config.features))
         with middle:
             st.caption(f"z{l}, one row per point")
             table(stepwise.points_frame(step.zs[l - 1], rows, l, last))
@@ -70,7 +70,7 @@ def output(step: reference.Step, X: np.ndarray, y: np.ndarray, rows) -> None:
     right.metric("Loss (mean over the batch)", f"{step.loss:.6g}")
 
 
-def backward(step: reference.Step, numeric: reference.Params, rows) -> float:
+def backward(step: reference.Step, numeric: reference.Params, rows, features) -> float:
     """Per layer from the output back: δ_l, and each gradient beside its finite difference.
     Returns the largest relative difference seen."""
     last = len(step.grads)
@@ -91,7 +91,7 @@ def backward(step: reference.Step, numeric: reference.Params, rows) -> float:
             table(stepwise.points_frame(step.deltas[l - 1], rows, l, last))
         with right:
             st.caption(f"∂L/∂W{l} and ∂L/∂b{l}: backprop beside central finite differences")
-            check = stepwise.gradient_check(step.grads, numeric, l)
+            check = stepwise.gradient_check(step.grads, numeric, l, features)
             worst = max(worst, float(check["relative difference"].max()))
             formats = {
                 "backprop": st.column_config.NumberColumn(format=GRADIENT_SHOWN),
@@ -110,7 +110,8 @@ def chain_rule(step, params, config: TrainConfig, sizes, rows, weight: tuple[int
     last = len(params)
     contributions = step.activations[l - 1][:, i] * step.deltas[l - 1][:, j]
     point = int(np.argmax(np.abs(contributions)))  # the point that matters most
-    source, target = stepwise.unit_name(l - 1, i, last), stepwise.unit_name(l, j, last)
+    source = stepwise.unit_name(l - 1, i, last, config.features)
+    target = stepwise.unit_name(l, j, last)
     st.markdown(
         f"∂L/∂w for the weight **{source} → {target}** of W{l} is a sum over the batch's points "
         f"of (a of {source}) · (δ of {target}); that δ is a sum over every path from "
@@ -150,7 +151,7 @@ def update(step, params, after, loss_after: float, config: TrainConfig, taken: i
     l = st.selectbox("Show the update of layer", range(1, last + 1), index=last - 1)
     (W, b), (gW, gb), (W2, b2) = params[l - 1], step.grads[l - 1], after[l - 1]
     names = [
-        f"{stepwise.unit_name(l - 1, i, last)} → {stepwise.unit_name(l, j, last)}"
+        f"{stepwise.unit_name(l - 1, i, last, config.features)} → {stepwise.unit_name(l, j, last)}"
         for i, j in np.ndindex(W.shape)
     ] + [f"bias → {stepwise.unit_name(l, j, last)}" for j in range(len(b))]
     frame = pd.DataFrame(
@@ -170,7 +171,7 @@ def descent(losses: list[float]) -> None:
         st.altair_chart(charts.steps_chart(steps), width="stretch")
 
 
-def diagram(step: reference.Step) -> None:
-    nodes, edges = stepwise.diagram_frames(step, step.grads)
+def diagram(step: reference.Step, features) -> None:
+    nodes, edges = stepwise.diagram_frames(step, step.grads, features)
     title = "Units coloured by δ (mean over the batch), connections by ∂L/∂W"
     st.altair_chart(charts.gradient_diagram(nodes, edges, title), width="stretch")

@@ -16,6 +16,7 @@ import pandas as pd
 
 from mlp import TrainConfig, reference
 from mlp.activations import get_activation
+from mlp.features import RAW
 
 Params = reference.Params
 
@@ -31,7 +32,7 @@ class TrainedNetwork:
     y: np.ndarray
 
 
-FD_EPS = 1e-6  # central differences: truncation ~eps², rounding ~1e-16/eps
+FD_STEP = 1e-4  # five-point differences: truncation ~h⁴, rounding ~1e-16/h
 MAX_PATHS = 10_000  # one weight's chain rule is listed path by path up to this many
 
 
@@ -57,18 +58,19 @@ class Walk:
         self.losses.append(reference.backprop(self.params, X, y, config).loss)
 
 
-def unit_name(l: int, u: int, last: int) -> str:
-    """Unit u (0-based) of layer l as the page names it, 1-based: x1, h2[3], ŷ."""
-    return f"x{u + 1}" if l == 0 else ("ŷ" if l == last else f"h{l}[{u + 1}]")
+def unit_name(l: int, u: int, last: int, features: tuple[str, ...] = RAW) -> str:
+    """Unit u (0-based) of layer l as the page names it: an input by its feature (x1,
+    x1^2, …), then h2[3] (1-based), ŷ."""
+    return features[u] if l == 0 else ("ŷ" if l == last else f"h{l}[{u + 1}]")
 
 
-def unit_names(l: int, width: int, last: int) -> list[str]:
-    return [unit_name(l, u, last) for u in range(width)]
+def unit_names(l: int, width: int, last: int, features: tuple[str, ...] = RAW) -> list[str]:
+    return [unit_name(l, u, last, features) for u in range(width)]
 
 
-def layer_frame(W: np.ndarray, b: np.ndarray, l: int, last: int) -> pd.DataFrame:
+def layer_frame(W: np.ndarray, b: np.ndarray, l: int, last: int, features=RAW) -> pd.DataFrame:
     """W_l with b_l as its last row: rows are the inputs (and the bias), columns the units."""
-    index = [*unit_names(l - 1, W.shape[0], last), "bias"]
+    index = [*unit_names(l - 1, W.shape[0], last, features), "bias"]
     return pd.DataFrame(np.vstack([W, b]), index=index, columns=unit_names(l, W.shape[1], last))
 
 
@@ -80,9 +82,10 @@ def points_frame(values: np.ndarray, rows: np.ndarray, l: int, last: int) -> pd.
 
 
 def finite_differences(params: Params, X, y, config: TrainConfig) -> Params:
-    """∂L/∂θ by central differences of the loss the step's gradient belongs to.
+    """∂L/∂θ by five-point central differences of the objective the step's gradient is of.
 
-    Under the `sum` convention that loss is the mean loss times n/2 (MSE) or n (BCE).
+    Under the `sum` convention its loss is the mean loss times n/2 (MSE) or n (BCE); any
+    L1/L2 penalty is added unchanged.
     """
     factor = 1.0
     if config.reduction == "sum":
@@ -93,16 +96,22 @@ def finite_differences(params: Params, X, y, config: TrainConfig) -> Params:
         for p in (W, b):
             g = np.zeros_like(p)
             for idx in np.ndindex(p.shape):
-                old = p[idx]
-                p[idx] = old + FD_EPS
-                up = reference.backprop(params, X, y, config).loss
-                p[idx] = old - FD_EPS
-                down = reference.backprop(params, X, y, config).loss
+                old, values = p[idx], []
+                for shift in (2, 1, -1, -2):
+                    p[idx] = old + shift * FD_STEP
+                    values.append(objective(params, X, y, config, factor))
                 p[idx] = old
-                g[idx] = factor * (up - down) / (2 * FD_EPS)
+                # f'(θ) ≈ (−f(θ+2h) + 8f(θ+h) − 8f(θ−h) + f(θ−2h)) / 12h
+                g[idx] = (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (12 * FD_STEP)
             layer.append(g)
         grads.append((layer[0], layer[1]))
     return grads
+
+
+def objective(params: Params, X, y, config: TrainConfig, factor: float) -> float:
+    """What the step's gradient is the gradient of: factor · mean loss + the penalty."""
+    step = reference.backprop(params, X, y, config)
+    return factor * step.loss + step.penalty
 
 
 def relative_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -112,13 +121,13 @@ def relative_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where(scale > 0, np.abs(a - b) / scale, 0.0)
 
 
-def gradient_check(grads: Params, numeric: Params, l: int) -> pd.DataFrame:
+def gradient_check(grads: Params, numeric: Params, l: int, features=RAW) -> pd.DataFrame:
     """One row per parameter of layer l: backprop's value, the finite difference, and
     their relative difference."""
     (gW, gb), (nW, nb) = grads[l - 1], numeric[l - 1]
     last = len(grads)
     names = [
-        f"W{l}: {unit_name(l - 1, i, last)} → {unit_name(l, j, last)}"
+        f"W{l}: {unit_name(l - 1, i, last, features)} → {unit_name(l, j, last)}"
         for i, j in np.ndindex(gW.shape)
     ] + [f"b{l}: bias → {unit_name(l, j, last)}" for j in range(len(gb))]
     analytic = np.concatenate([gW.ravel(), gb])
@@ -161,10 +170,11 @@ def chain_paths(
     hidden = get_activation(config.activation)
     last = len(params)
     slopes = [hidden.derivative(z[p]) for z in step.zs[:-1]]  # f'(z_m) per hidden layer m
-    input_factor = (f"a of {unit_name(l - 1, i, last)}", float(step.activations[l - 1][p, i]))
+    source = unit_name(l - 1, i, last, config.features)
+    input_factor = (f"a of {source}", float(step.activations[l - 1][p, i]))
     delta_out = ("δ_L", float(step.deltas[-1][p, 0]))
     if l == last:
-        return [Path(f"{unit_name(l - 1, i, last)} → ŷ", (input_factor, delta_out))]
+        return [Path(f"{source} → ŷ", (input_factor, delta_out))]
     paths = []
     later = [range(len(b)) for _, b in params[l : last - 1]]  # units of layers l+1..L-1
     for units in itertools.product(*later):
@@ -175,7 +185,7 @@ def chain_paths(
             nxt = route[m - l + 1] if m < last - 1 else 0
             factors.append((f"W{m + 1}", float(params[m][0][unit, nxt])))
         factors.append(delta_out)
-        names = [unit_name(l - 1, i, last)]
+        names = [source]
         names += [unit_name(m, u, last) for m, u in enumerate(route, start=l)] + ["ŷ"]
         paths.append(Path(" → ".join(names), tuple(factors)))
     return paths
@@ -197,7 +207,9 @@ def updated(params: Params, grads: Params, optimizer: reference.Optimizer) -> Pa
     return copy.deepcopy(optimizer).step(params, grads)
 
 
-def diagram_frames(step: reference.Step, grads: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+def diagram_frames(
+    step: reference.Step, grads: Params, features=RAW
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Nodes (mean δ over the batch's points; inputs have none) and edges (∂L/∂W)."""
     widths = [a.shape[1] for a in step.activations]
     last = len(widths) - 1
@@ -206,7 +218,7 @@ def diagram_frames(step: reference.Step, grads: Params) -> tuple[pd.DataFrame, p
             {
                 "x": float(l),
                 "y": (u + 0.5) / width - 0.5,
-                "unit": unit_name(l, u, last),
+                "unit": unit_name(l, u, last, features),
                 "delta": float(step.deltas[l - 1][:, u].mean()) if l else np.nan,
             }
             for l, width in enumerate(widths)
@@ -217,7 +229,8 @@ def diagram_frames(step: reference.Step, grads: Params) -> tuple[pd.DataFrame, p
     edges = []
     for l, (gW, _) in enumerate(grads, start=1):
         for i, j in np.ndindex(gW.shape):
-            (x, y) = position[(l - 1, unit_name(l - 1, i, last))]
+            source = unit_name(l - 1, i, last, features)
+            (x, y) = position[(l - 1, source)]
             (x2, y2) = position[(l, unit_name(l, j, last))]
             g = float(gW[i, j])
             edges.append(
@@ -226,7 +239,7 @@ def diagram_frames(step: reference.Step, grads: Params) -> tuple[pd.DataFrame, p
                     "y": y,
                     "x2": x2,
                     "y2": y2,
-                    "weight": f"W{l}: {unit_name(l - 1, i, last)} → {unit_name(l, j, last)}",
+                    "weight": f"W{l}: {source} → {unit_name(l, j, last)}",
                     "gradient": g,
                     "magnitude": abs(g),
                     "sign": "positive" if g >= 0 else "negative",

@@ -108,3 +108,18 @@ def test_the_train_pages_network_can_be_stepped_through():
     assert_no_exception(at)
     assert "the Train page's network at epoch 200" in at.caption[0].value
     assert len(gradient_tables(at)) == 3
+
+
+def test_a_train_page_network_with_features_and_l2_is_checked_against_its_objective():
+    at = open_app(None, units="3", features="x1,x2,x1^2", reg="L2", reg_rate="0.1", epochs="50")
+    at.switch_page(PAGE)
+    at.query_params["net"] = "train"
+    at.run()
+    assert_no_exception(at)
+    first_layer = gradient_tables(at)[-1]  # the input side comes last
+    assert any(name.startswith("W1: x1^2 →") for name in first_layer["parameter"])
+    # the penalty's gradient is included; differences of a loss near 0.2 resolve about
+    # 1e-13 absolute, so gradients near 1e-8 agree to 4 digits, the others to 6
+    pairs = zip(first_layer["backprop"], first_layer["finite difference"], strict=True)
+    for analytic, numeric in pairs:
+        assert abs(analytic - numeric) <= max(5e-7 * abs(analytic), 1e-12)
