@@ -19,7 +19,7 @@ SETTINGS = [
     config_choice("gen_activation", "act", "Hidden activation", "activation", default="tanh"),
     config_choice("gen_optimizer", "opt", "Optimizer", "optimizer", default="adam"),
     learning_rate("gen_lr", 0.01),
-    *studies.training_settings(PAGE, epochs=2000, per="setting", seeds=3),
+    *studies.training_settings(PAGE, epochs=1000, per="setting", seeds=3),
 ]  # fmt: skip
 INTRO = (
     "Every other page scores a network on the points it trained on: how well it *memorizes*. "
