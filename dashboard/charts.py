@@ -38,6 +38,8 @@ def points_chart(points: pd.DataFrame, color: str, title: str) -> alt.Chart:
     hollow. In the prediction view, misclassified points are crosses with a black ring.
     """
     x, y = _axes(points)
+    blue, red = LABEL_COLORS.range  # the outline is all a hollow test point shows
+    outline = alt.condition(f"datum.{color} == 1", alt.value(red), alt.value(blue))
     base = alt.Chart(points, title=title, height=HEIGHT).encode(
         x=x,
         y=y,
@@ -46,10 +48,14 @@ def points_chart(points: pd.DataFrame, color: str, title: str) -> alt.Chart:
         tooltip=POINT_TOOLTIP,
     )
     if color == "label":
-        return base.mark_point(size=70, filled=True, strokeWidth=1.5)
+        return base.mark_point(size=70, filled=True, strokeWidth=1.5).encode(stroke=outline)
     return base.mark_point(size=90, filled=True, strokeWidth=1.5).encode(
         shape=RESULT_SHAPES,
-        stroke=alt.condition("datum.result == 'wrong'", alt.value("black"), alt.value(None)),
+        stroke=alt.when("datum.result == 'wrong'")
+        .then(alt.value("black"))
+        .when(f"datum.{color} == 1")
+        .then(alt.value(red))
+        .otherwise(alt.value(blue)),
     )
 
 

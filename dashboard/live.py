@@ -183,8 +183,7 @@ def draw(run: LiveRun, X: np.ndarray, y: np.ndarray, test) -> None:
     if run.paused_because:
         st.info(run.paused_because)
     left, middle, right = st.columns(3)
-    grid = frames.grid_frame(network, points[["x1", "x2"]].to_numpy())
-    views.redraw(left, charts.boundary_chart, grid, points, title="Decision boundary now")
+    views.boundary(left, network, points, "Decision boundary now")
     grads = frames.grad_norm_frame(record)
     if record.epochs_run and (grads["norm"] > 0).any():
         views.redraw(middle, charts.loss_chart, frames.history_frame(record))

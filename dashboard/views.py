@@ -37,9 +37,9 @@ def finished_run(record: RunRecord, X, y, X_test, y_test) -> tuple[MLP, int]:
     prediction_figures(record.network, X, y, X_test, y_test)
     history = frames.history_frame(record)
     left, middle, right = st.columns(3)
-    left.altair_chart(charts.loss_chart(history), width="stretch")
-    middle.altair_chart(charts.accuracy_chart(history), width="stretch")
-    right.altair_chart(charts.grad_norm_chart(frames.grad_norm_frame(record)), width="stretch")
+    redraw(left, charts.loss_chart, history)
+    redraw(middle, charts.accuracy_chart, history)
+    grad_norms(right, frames.grad_norm_frame(record), "Gradient flow: ‖∂L/∂W‖ per layer")
     network, epoch = replay(record, X, y, X_test, y_test)
     with st.expander("Console log (the lab's output)"):
         st.code(lab_log(record), language=None)
@@ -57,11 +57,10 @@ def replay(record: RunRecord, X, y, X_test, y_test) -> tuple[MLP, int]:
     network = record.network_at(epoch)
     points = frames.split_points(network, X, y, X_test, y_test)
     left, middle, right = st.columns(3)
-    left.altair_chart(prediction_chart(points, f" at epoch {epoch:,}"), width="stretch")
-    title = f"Decision boundary at epoch {epoch:,}"
-    middle.altair_chart(boundary(network, points, title), width="stretch")
-    weights = charts.network_chart(*frames.network_frames(network), f"Weights at epoch {epoch:,}")
-    right.altair_chart(weights, width="stretch")
+    prediction(left, points, f" at epoch {epoch:,}")
+    boundary(middle, network, points, f"Decision boundary at epoch {epoch:,}")
+    nodes, edges = frames.network_frames(network)
+    redraw(right, charts.network_chart, nodes, edges, title=f"Weights at epoch {epoch:,}")
     return network, epoch
 
 
@@ -125,12 +124,20 @@ def prediction_figures(network: MLP, X, y, X_test=None, y_test=None) -> None:
     held-out test points drawn hollow."""
     points = frames.split_points(network, X, y, X_test, y_test)
     left, middle, right = st.columns(3)
-    left.altair_chart(charts.points_chart(points, "label", "Ground truth"), width="stretch")
-    middle.altair_chart(prediction_chart(points), width="stretch")
-    right.altair_chart(boundary(network, points), width="stretch")
+    redraw(left, charts.points_chart, points, color="label", title="Ground truth")
+    prediction(middle, points)
+    boundary(right, network, points)
 
 
-def prediction_chart(points: pd.DataFrame, suffix: str = "") -> alt.Chart:
+def grad_norms(container, grads: pd.DataFrame, title: str) -> None:
+    """One line per layer's ‖∂L/∂W‖, or a note where no gradient is positive."""
+    if (grads["norm"] > 0).any():
+        redraw(container, charts.grad_norm_lines, grads, title=title)
+    else:
+        container.altair_chart(charts.grad_norm_chart(grads, title), width="stretch")
+
+
+def prediction(container, points: pd.DataFrame, suffix: str = "") -> None:
     """The prediction scatter, its title counting the wrong training (and test) points."""
     wrong = points["result"] == "wrong"
     test = points["set"] == "test"
@@ -138,13 +145,13 @@ def prediction_chart(points: pd.DataFrame, suffix: str = "") -> alt.Chart:
     if test.any():
         held_out = f"test points (hollow): {int((wrong & test).sum())} of {int(test.sum())} wrong"
         title = alt.Title(title, subtitle=held_out)
-    return charts.points_chart(points, "predicted", title)
+    redraw(container, charts.points_chart, points, color="predicted", title=title)
 
 
-def boundary(network: MLP, points: pd.DataFrame, title: str = "Decision boundary"):
+def boundary(container, network: MLP, points: pd.DataFrame, title: str = "Decision boundary"):
     """The network's decision boundary over the points (training and test)."""
     grid = frames.grid_frame(network, points[["x1", "x2"]].to_numpy())
-    return charts.boundary_chart(grid, points, title)
+    redraw(container, charts.boundary_chart, grid, points, title=title)
 
 
 # Vega-Lite specs of redrawn charts, without their data: built by Altair once per process
@@ -153,13 +160,16 @@ _TEMPLATES: dict[tuple, dict] = {}
 
 def redraw(container, build: Callable[..., alt.TopLevelMixin], *frames: pd.DataFrame, **options):
     """container.vega_lite_chart of build(*frames, **options), for a chart drawn again and
-    again with new frames of the same columns (the live view).
+    again with new frames of the same columns (every rerun of the Train page, the live view).
 
-    Altair takes ~5–35 ms to build and validate a chart; here it does so once, and later
-    calls only put the new frames in. `build` must draw the frames as given (filters as
-    Vega-Lite transforms, not pandas), so each one can be swapped by name.
+    Altair takes ~5–35 ms to build and validate a chart; here it does so once per process,
+    and later calls only put the new frames (and the title, if given) in. `build` must draw
+    the frames as given (filters as Vega-Lite transforms, not pandas), so each one can be
+    swapped by name.
     """
-    key = (build.__module__, build.__qualname__, tuple(sorted(options.items())))
+    title = options.get("title")
+    key = (build.__module__, build.__qualname__)
+    key += tuple(sorted((k, v) for k, v in options.items() if k != "title"))
     if key not in _TEMPLATES:
         chart = build(*frames, **options)
         _name_frames(chart, frames)
@@ -168,6 +178,8 @@ def redraw(container, build: Callable[..., alt.TopLevelMixin], *frames: pd.DataF
         _TEMPLATES[key] = spec
     spec = copy.deepcopy(_TEMPLATES[key])
     spec["datasets"] = {f"frame{i}": frame for i, frame in enumerate(frames)}
+    if title is not None:
+        spec["title"] = title.to_dict() if isinstance(title, alt.Title) else title
     return container.vega_lite_chart(spec=spec, width="stretch")
 
 
