@@ -19,8 +19,11 @@ from mlp.network import NetworkStack, Workspace, augment
 # Output values buffered between two scorings, in floats (2 MB).
 CHUNK_BUDGET = 262_144
 # Full-batch stacks up to this many parameters in all keep one gradient buffer per epoch
-# of the chunk and take its norms in two calls per chunk instead of per epoch (`deferred`);
-# larger ones would leave the cache (measured: h = 100 full batch 8% slower deferred).
+# of the chunk and take its norms in two calls per chunk instead of per epoch (`deferred`).
+# benchmarks/bench_deferred.py (XOR, one network, deferred vs layer by layer, µs/epoch,
+# three runs on a busy 2-core VM): h = 20: 30–52 vs 47–50; h = 100: 91–96 vs 97–99;
+# h = 300 (P = 91,501, above the bound): 760–835 vs 864–904. So the bound is not about
+# speed; it caps the chunk's gradient copies (chunk · K · P floats) for large stacks.
 DEFERRED_GRAD_FLOATS = 65_536
 
 
