@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import data, findings, frames, state, studies, study_charts, views
+from dashboard import data, findings, frames, parsing, studies, study_charts, views
 from dashboard.state import Setting, config_choice, learning_rate
 
 PAGE = "gen"
@@ -13,9 +13,9 @@ SETTINGS = [
     Setting("gen_width", "width", "Units per hidden layer (L2 sweep)", 32, "slider", low=1,
             high=128),
     Setting("gen_rates", "rates", "L2 rates, comma-separated", "0, 0.001, 0.01, 0.1, 1", "text",
-            check=state.value_list(*RATES)),
+            check=parsing.value_list(*RATES)),
     Setting("gen_widths", "widths", "Widths without regularization, comma-separated",
-            "2, 8, 32, 128", "text", check=state.value_list(*WIDTHS, whole=True)),
+            "2, 8, 32, 128", "text", check=parsing.value_list(*WIDTHS, whole=True)),
     config_choice("gen_activation", "act", "Hidden activation", "activation", default="tanh"),
     config_choice("gen_optimizer", "opt", "Optimizer", "optimizer", default="adam"),
     learning_rate("gen_lr", 0.01),

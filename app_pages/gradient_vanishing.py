@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, data, findings, frames, state, studies, study_charts, views
+from dashboard import charts, data, findings, frames, parsing, studies, study_charts, views
 from dashboard.state import Setting, learning_rate
 from mlp.activations import ACTIVATIONS
 
@@ -18,7 +18,7 @@ SETTINGS = [
     Setting("gv_depth", "depth", "Hidden layers", 6, "slider", low=2, high=10),
     Setting("gv_width", "width", "Units per hidden layer", 8, "slider", low=1, high=64),
     Setting("gv_activations", "acts", "Activations to compare, comma-separated",
-            "sigmoid,tanh,relu", "text", check=state.value_names(list(ACTIVATIONS)),
+            "sigmoid,tanh,relu", "text", check=parsing.value_names(list(ACTIVATIONS)),
             help=f"from: {', '.join(ACTIVATIONS)}"),
     Setting("gv_init", "init", "Weight init", "normal", "select", INITS, field="init"),
     learning_rate("gv_lr", 0.5),
@@ -48,7 +48,7 @@ views.page_start(
 )
 s = st.session_state
 X, y, _ = data.load_or_stop(PAGE)
-names, unknown = state.parse_names(s.gv_activations, list(ACTIVATIONS))
+names, unknown = parsing.parse_names(s.gv_activations, list(ACTIVATIONS))
 if unknown:
     st.warning(f"Left out {', '.join(unknown)}: not one of {', '.join(ACTIVATIONS)}.")
 base = studies.base_config(SETTINGS).replace(hidden=(s.gv_width,) * s.gv_depth)

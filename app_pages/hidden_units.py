@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import data, findings, frames, state, studies, study_charts, views
+from dashboard import data, findings, frames, parsing, studies, study_charts, views
 from dashboard.state import Setting, learning_rate
 
 PAGE = "hu"
@@ -17,12 +17,12 @@ WIDTHS, RATES = (1, 512), (1e-6, 1000)
 SETTINGS = [
     *data.settings(PAGE),
     Setting("hu_widths", "widths", "Units per hidden layer, comma-separated",
-            "1, 2, 4, 8, 20, 100, 500", "text", check=state.value_list(*WIDTHS, whole=True)),
+            "1, 2, 4, 8, 20, 100, 500", "text", check=parsing.value_list(*WIDTHS, whole=True)),
     learning_rate("hu_lr"),
     *studies.training_settings(PAGE, epochs=1500, per="width"),
     Setting("hu_grid", "grid", "Also sweep learning rates (heatmap)", False, "toggle"),
     Setting("hu_grid_rates", "grid_rates", "Rates for the heatmap", "10, 1, 0.1, 0.01", "text",
-            check=state.value_list(*RATES), shown=lambda state: state["hu_grid"]),
+            check=parsing.value_list(*RATES), shown=lambda state: state["hu_grid"]),
 ]  # fmt: skip
 REPORTS_SETTING = {
     "hu_dataset": "xor",

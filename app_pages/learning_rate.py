@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import data, findings, frames, state, studies, study_charts, views
+from dashboard import data, findings, frames, parsing, studies, study_charts, views
 from dashboard.state import Setting
 
 PAGE = "lr"
@@ -17,7 +17,7 @@ RATES = (1e-6, 1000)
 SETTINGS = [
     *data.settings(PAGE),
     Setting("lr_rates", "rates", "Learning rates, comma-separated", "100, 10, 1, 0.1, 0.01, 0.001",
-            "text", check=state.value_list(*RATES)),
+            "text", check=parsing.value_list(*RATES)),
     *studies.training_settings(PAGE, epochs=5000, per="rate"),
 ]  # fmt: skip
 REPORTS_SETTING = {

@@ -20,7 +20,6 @@ from mlp import TrainConfig
 from mlp.config import FIELDS
 
 MAX_SHOWN = 40  # characters of a bad URL value quoted back in a note
-MAX_VALUES = 8  # values in one comma-separated list
 MAX_UPLOAD_MB = 10  # as .streamlit/config.toml's server.maxUploadSize
 # the learning-rate slider's stops: 1-2-5 on a log scale, 1e-5 to 100
 LEARNING_RATES = [m * 10.0**e for e in range(-5, 2) for m in (1, 2, 5)] + [100.0]
@@ -64,6 +63,7 @@ class Setting:
         return number(self.low, self.high)(text)
 
     def format(self, value) -> str:
+        """The value as the URL and the widgets show it."""
         if isinstance(value, list | tuple):
             return ",".join(map(str, value))
         return f"{value:g}" if isinstance(value, float) else str(value)
@@ -74,7 +74,7 @@ class Setting:
         labels = self.labels or {}
 
         def shown(value) -> str:
-            return labels.get(value, _plain(value))
+            return labels.get(value, self.format(value))
 
         if self.kind == "select":
             st.selectbox(self.label, self.options, format_func=shown, **common)
@@ -100,10 +100,6 @@ class Setting:
             st.file_uploader(
                 self.label, type=["csv", "txt"], max_upload_size=MAX_UPLOAD_MB, **common
             )
-
-
-def _plain(value) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def only_when(settings: Sequence[Setting], applies: Callable[[Mapping], bool]) -> list[Setting]:
@@ -173,58 +169,6 @@ def nearest(options: Sequence[float]) -> Callable[[str], float]:
     def parse(text: str) -> float:
         value = check(text)
         return min(options, key=lambda option: abs(math.log(option / value)))
-
-    return parse
-
-
-def parse_values(text: str, low: float, high: float, whole: bool = False) -> list[float]:
-    """'100, 10, 1' → [100.0, 10.0, 1.0]; ValueError saying what is wrong."""
-    values = []
-    for item in text.replace(";", ",").split(","):
-        item = item.strip()
-        if not item:
-            continue
-        try:
-            value = float(item)
-        except ValueError:
-            raise ValueError(f"{item[:20]!r} is not a number") from None
-        if not math.isfinite(value) or not low <= value <= high or (whole and value != int(value)):
-            kind = "whole numbers" if whole else "numbers"
-            raise ValueError(f"{item[:20]} is out of range: use {kind} from {low:g} to {high:g}")
-        values.append(int(value) if whole else value)
-    if not values:
-        raise ValueError("list at least one value")
-    if len(values) > MAX_VALUES:
-        raise ValueError(f"list at most {MAX_VALUES} values")
-    return list(dict.fromkeys(values))
-
-
-def parse_names(text: str, allowed: Sequence[str]) -> tuple[list[str], list[str]]:
-    """'sigmoid, relu, swish' → (['sigmoid', 'relu'], ['swish']): the known names (at most
-    MAX_VALUES, at least the first allowed one) and the unknown ones, for a note."""
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    unknown = [name[:20] for name in names if name not in allowed]
-    known = list(dict.fromkeys(name for name in names if name in allowed))[:MAX_VALUES]
-    return known or [allowed[0]], unknown
-
-
-def value_list(low: float, high: float, whole: bool = False) -> Callable[[str], str]:
-    """A URL check for comma-separated values, each in [low, high]."""
-
-    def parse(text: str) -> str:
-        parse_values(text, low, high, whole)
-        return text
-
-    return parse
-
-
-def value_names(allowed: Sequence[str]) -> Callable[[str], str]:
-    """A URL check for comma-separated names from `allowed`."""
-
-    def parse(text: str) -> str:
-        if unknown := parse_names(text, allowed)[1]:
-            raise ValueError(f"unknown {', '.join(unknown)}; use {', '.join(allowed)}")
-        return text
 
     return parse
 

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, frames, state, study_charts
-from dashboard.state import parse_values
+from dashboard.parsing import parse_values
 from mlp import MLP, RunRecord
 from mlp.console_log import lab_log
 

@@ -188,10 +188,7 @@ class MLP:
     ):
         sizes = tuple(int(s) for s in sizes)
         if len(sizes) < 2 or min(sizes) < 1 or sizes[-1] != 1:
-            raise ValueError(
-                f"sizes must list the input width, any hidden widths and a last width of 1, "
-                f"each at least 1; got {sizes}"
-            )
+            raise ValueError(f"sizes must list widths ≥ 1 (input, hidden…, 1), got {sizes}")
         self.features = tuple(features)
         if self.features != RAW and len(self.features) != sizes[0]:
             raise ValueError(f"{len(self.features)} features for an input width of {sizes[0]}")

@@ -16,8 +16,10 @@ def random_network(config: TrainConfig, seed: int) -> list[tuple[np.ndarray, np.
     return [(W.copy(), rng.normal(0, 0.5, b.shape)) for W, b in net.params]
 
 
-def finite_differences(params, X, y, config, eps=1e-6):
-    """Central differences of the mean loss with respect to every parameter."""
+def finite_differences(params, X, y, config, eps=1e-6, objective=None):
+    """Central differences of `objective(params)` (default: the mean loss) with respect to
+    every parameter."""
+    objective = objective or (lambda p: reference.backprop(p, X, y, config).loss)
     grads = []
     for W, b in params:
         layer = []
@@ -26,9 +28,9 @@ def finite_differences(params, X, y, config, eps=1e-6):
             for idx in np.ndindex(p.shape):
                 old = p[idx]
                 p[idx] = old + eps
-                up = reference.backprop(params, X, y, config).loss
+                up = objective(params)
                 p[idx] = old - eps
-                down = reference.backprop(params, X, y, config).loss
+                down = objective(params)
                 p[idx] = old
                 g[idx] = (up - down) / (2 * eps)
             layer.append(g)
@@ -185,21 +187,7 @@ def test_backprop_of_the_regularized_objective_matches_finite_differences(l1, l2
         step = reference.backprop(candidate, X, y, config)
         return factor * step.loss + step.penalty
 
-    numeric = []
-    for W, b in params:
-        layer = []
-        for p in (W, b):
-            g = np.zeros_like(p)
-            for idx in np.ndindex(p.shape):
-                old = p[idx]
-                p[idx] = old + 1e-6
-                up = objective(params)
-                p[idx] = old - 1e-6
-                down = objective(params)
-                p[idx] = old
-                g[idx] = (up - down) / 2e-6
-            layer.append(g)
-        numeric.append(tuple(layer))
+    numeric = finite_differences(params, X, y, config, objective=objective)
     assert_gradients_close(reference.backprop(params, X, y, config).grads, numeric)
 
 

@@ -1,5 +1,6 @@
 import pytest
 
+from dashboard.parsing import parse_names, parse_values
 from dashboard.state import (
     Setting,
     choice,
@@ -8,8 +9,6 @@ from dashboard.state import (
     learning_rate,
     nearest,
     number,
-    parse_names,
-    parse_values,
     shortened,
 )
 
