@@ -1,13 +1,17 @@
-"""Command line: `python -m mlp train ...` trains one network and prints the lab's log."""
+"""Command line: `python -m mlp train ...` trains one network and prints the lab's log;
+`python -m mlp sweep GRID --out results.csv` trains a grid of runs (see mlp.grid)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 from mlp import datasets
 from mlp.config import FIELDS, TrainConfig
 from mlp.console_log import lab_log
+from mlp.grid import dry_run, read_grid, run, usable_cpus
 from mlp.train import train
 
 
@@ -37,7 +41,41 @@ def build_parser() -> argparse.ArgumentParser:
     add_config_options(p)
     p.add_argument("--log-every", type=int, help="epochs between loss lines (default: epochs/20)")
     p.add_argument("--save", help="write the run record to this .npz file")
+    g = commands.add_parser("sweep", help="train a grid of runs, one CSV row per run")
+    g.add_argument("grid", help="a grid file (JSON or TOML): data, base, axes, seeds")
+    g.add_argument("--out", required=True, help="the CSV; rows already there are skipped")
+    g.add_argument("--executor", choices=("processes", "dask"), default="processes")
+    g.add_argument("--scheduler", help="a Dask scheduler's address, e.g. tcp://HOST:8786")
+    g.add_argument("--workers", type=int, help="processes (default: every usable CPU)")
+    g.add_argument("--dry-run", action="store_true", help="say what would run, train nothing")
     return parser
+
+
+def sweep_command(args, parser) -> int:
+    """`python -m mlp sweep`: a grid through an executor, appended to a CSV as it goes."""
+    out = Path(args.out)
+    grid = read_grid(args.grid)
+    workers = args.workers or usable_cpus()
+    if args.dry_run:
+        print(dry_run(grid, out, workers))
+        return 0
+    if args.executor == "dask":
+        try:
+            from distributed import Client
+        except ImportError:
+            parser.exit(2, f"{parser.prog}: error: --executor dask needs "
+                           "pip install 'dask[distributed]'\n")  # fmt: skip
+        if not args.scheduler:
+            parser.exit(
+                2, f"{parser.prog}: error: --executor dask needs --scheduler tcp://HOST:PORT\n"
+            )
+        with Client(args.scheduler) as client:
+            trained = run(grid, out, client.get_executor())
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            trained = run(grid, out, pool)
+    print(f"{trained} run(s) trained, {len(grid.configs) - trained} already in {out}")
+    return 0
 
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:
@@ -77,6 +115,11 @@ def load_data(args) -> tuple:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "sweep":
+        try:
+            return sweep_command(args, parser)
+        except (ValueError, OSError) as exc:
+            parser.exit(2, f"{parser.prog}: error: {exc}\n")
     try:
         if args.log_every is not None and args.log_every < 1:
             raise ValueError(f"--log-every must be at least 1, got {args.log_every}")

@@ -9,6 +9,7 @@ Each record is the one `mlp.train` gives for that config (same loop, same arithm
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, as_completed
 
 import numpy as np
 
@@ -52,19 +53,49 @@ def networks_per_stack(config: TrainConfig, n_points: int) -> int:
     return max(1, STACK_BUDGET // per_network)
 
 
+def plan(configs: Sequence[TrainConfig], n_points: int) -> list[list[int]]:
+    """The sweep's pieces: indices into `configs` of the networks trained as one stack,
+    dearest first (so that parallel workers do not wait on one long piece at the end)."""
+    groups: dict[tuple, list[int]] = {}
+    for i, config in enumerate(configs):
+        groups.setdefault(group_key(config), []).append(i)
+    pieces = []
+    for members in groups.values():
+        size = networks_per_stack(configs[members[0]], n_points)
+        pieces += [members[start : start + size] for start in range(0, len(members), size)]
+    return sorted(pieces, key=lambda part: -piece_cost(configs, part, n_points))
+
+
+def piece_cost(configs: Sequence[TrainConfig], part: Sequence[int], n_points: int) -> float:
+    """A piece's relative cost: epochs × networks × the work of one epoch."""
+    first = configs[part[0]]
+    return first.epochs * len(part) * n_points * parameter_count(first.sizes())
+
+
+def train_piece(X, y, configs: Sequence[TrainConfig], test=None, hook=None) -> list[RunRecord]:
+    """One piece of a sweep: its networks trained as one stack (also what workers run)."""
+    stack = StackTrainer(X, y, list(configs), test)
+    stack.run(configs[0].epochs, hook)
+    return stack.records()
+
+
 def sweep(
     X: np.ndarray,
     y: np.ndarray,
     configs: Sequence[TrainConfig],
     callback: Callable[[int, int], bool | None] | None = None,
     test: tuple[np.ndarray, np.ndarray] | None = None,
+    executor: Executor | None = None,
 ) -> list[RunRecord]:
     """Train every config on (X, y); records come back in the order of `configs`.
     `test` = (X_test, y_test): held-out points scored as in `mlp.train`.
 
     `callback(done, total)` counts network-epochs; returning False stops the sweep: the
     stack under way stops at that epoch, and runs not yet started come back with no
-    epochs (`stopped_epoch` 0).
+    epochs (`stopped_epoch` 0). With an `executor` (any concurrent.futures.Executor, such
+    as a process pool or a Dask client's), the pieces run there, dearest first; the
+    records are the same, progress comes piece by piece, and a stop cancels the pieces
+    not started (those under way come back with no epochs too).
     """
     configs = list(configs)
     for i, config in enumerate(configs):
@@ -72,23 +103,43 @@ def sweep(
             raise TypeError(f"configs[{i}] must be a TrainConfig, got {type(config).__name__}")
     X, y = check_data(X, y)
     test = check_test(test)
-    groups: dict[tuple, list[int]] = {}
-    for i, config in enumerate(configs):
-        groups.setdefault(group_key(config), []).append(i)
-
-    total = sum(c.epochs for c in configs)
-    progress = _SweepProgress(callback, total)
+    pieces = plan(configs, len(X))
+    progress = _SweepProgress(callback, sum(c.epochs for c in configs))
     records: list[RunRecord | None] = [None] * len(configs)
-    for members in groups.values():
-        size = networks_per_stack(configs[members[0]], len(X))
-        for start in range(0, len(members), size):
-            part = members[start : start + size]
-            stack = StackTrainer(X, y, [configs[i] for i in part], test)
-            stack.run(configs[part[0]].epochs, progress.hook(len(part)))
-            for i, record in zip(part, stack.records(), strict=True):
-                records[i] = record
+    if executor is None:
+        for part in pieces:
+            hook = progress.hook(len(part))
+            done = train_piece(X, y, [configs[i] for i in part], test, hook)
+            _place(records, part, done)
             progress.done += len(part) * configs[part[0]].epochs
+        return records
+    futures = {
+        executor.submit(train_piece, X, y, [configs[i] for i in part], test): part
+        for part in pieces
+    }
+    try:
+        for future in as_completed(futures):
+            part = futures[future]
+            _place(records, part, future.result())
+            progress.done += len(part) * configs[part[0]].epochs
+            if not progress.hook(0)(0, None):
+                break
+    finally:
+        for future in futures:
+            future.cancel()
+    for part in pieces:  # stopped before they ran: empty records, as in the serial sweep
+        if records[part[0]] is None:
+            _place(records, part, train_piece(X, y, [configs[i] for i in part], test, _stop))
     return records
+
+
+def _place(records: list, part: Sequence[int], done: Sequence[RunRecord]) -> None:
+    for i, record in zip(part, done, strict=True):
+        records[i] = record
+
+
+def _stop(epoch, losses) -> bool:
+    return False
 
 
 class _SweepProgress:
@@ -99,6 +150,8 @@ class _SweepProgress:
         self.done, self.stopped = 0, False
 
     def hook(self, width: int):
+        """A stack's progress hook: its `width` networks at `epoch` → the sweep's count."""
+
         def report(epoch: int, losses) -> bool:
             if not self.stopped and self.callback is not None:
                 self.stopped = self.callback(self.done + epoch * width, self.total) is False
