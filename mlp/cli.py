@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from mlp import datasets
 from mlp.config import FIELDS, TrainConfig
 from mlp.console_log import lab_log
-from mlp.grid import dry_run, read_grid, run, usable_cpus
+from mlp.grid import dry_run, process_pool, read_grid, run, usable_cpus
 from mlp.train import train
 
 
@@ -72,7 +71,7 @@ def sweep_command(args, parser) -> int:
         with Client(args.scheduler) as client:
             trained = run(grid, out, client.get_executor())
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with process_pool(workers) as pool:
             trained = run(grid, out, pool)
     print(f"{trained} run(s) trained, {len(grid.configs) - trained} already in {out}")
     return 0

@@ -24,7 +24,7 @@ import os
 import sys
 import time
 import tomllib
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from mlp import datasets
@@ -131,6 +131,21 @@ def drop_partial_line(out: Path) -> None:
         text = out.read_bytes()
         if not text.endswith(b"\n"):
             out.write_bytes(text[: text.rfind(b"\n") + 1])
+
+
+def one_blas_thread() -> None:
+    """Worker initializer: one BLAS thread per process, so that workers on every core do
+    not fight over them (benchmarks/bench_sweep.py, h = 500 on 2 cores: 0.5× → 1.85×)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # then each worker keeps BLAS's own thread count
+        return
+    threadpool_limits(1)
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes for a sweep, one BLAS thread each."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=one_blas_thread)
 
 
 def usable_cpus() -> int:
