@@ -187,6 +187,7 @@ def test_live_mode_plays_pauses_and_keeps_the_scroll_position(server, browser):
     page.wait_for_timeout(2000)
     assert epoch_now(page) > started
     assert page.locator(scroller).evaluate("main => main.scrollTop") == 300  # no jump
+    page.locator(scroller).evaluate("main => main.scrollTo(0, 0)")  # back to the buttons
     page.get_by_role("button", name="Pause").click()
     page.get_by_role("button", name="Play").wait_for()
     wait_idle(page)
