@@ -38,7 +38,7 @@ def browser(server):
 
 @pytest.fixture
 def page(browser):
-    page = browser.new_page(viewport={"width": 1600, "height": 1800})
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
     yield page
     page.close()
 
@@ -54,6 +54,7 @@ def chart_count(page) -> int:
     return page.locator("[data-testid='stVegaLiteChart']").count()
 
 
+OVERFLOWS = "document.documentElement.scrollWidth > window.innerWidth + 1"
 PAGES = {
     "learning_rate": "Learning-rate study",
     "hidden_units": "Hidden-units study",
@@ -73,18 +74,30 @@ def test_a_deep_link_on_a_fresh_server_runs_through_the_entry_point(server, page
 
 
 @pytest.mark.parametrize("path", list(PAGES))
-def test_every_page_opens_with_its_defaults_charts_and_no_exception(server, page, path):
+def test_every_page_opens_with_its_defaults_charts_and_no_exception(server, browser, path):
+    page = browser.new_page(viewport={"width": 1400, "height": 2600})
     page.goto(f"{server}/{path}")
     wait_for_charts(page, 3)
     assert page.get_by_role("heading", name=PAGES[path]).count() == 1
     assert page.locator("[data-testid='stException']").count() == 0
     assert chart_count(page) >= 3
     screenshot(page, path)
+    page.set_viewport_size({"width": 390, "height": 6000})  # a phone
+    wait_idle(page)
+    assert not page.evaluate(OVERFLOWS), "the page scrolls sideways on a phone"
+    screenshot(page, f"{path}-phone")
+    page.close()
 
 
 def test_train_page_redraws_its_charts_when_a_setting_changes(server, page):
     page.goto(f"{server}/?epochs=2000")
     wait_for_charts(page, 9)
+    page.set_viewport_size({"width": 390, "height": 6000})
+    wait_idle(page)
+    assert not page.evaluate(OVERFLOWS)
+    screenshot(page, "train-phone")
+    page.set_viewport_size({"width": 1400, "height": 1800})
+    wait_idle(page)
     assert page.locator("[data-testid='stException']").count() == 0
     assert chart_count(page) == 9
     screenshot(page, "train")
@@ -215,8 +228,7 @@ def test_backprop_step_by_step_takes_steps_and_fits_a_phone(server, browser):
     screenshot(page, "backprop")
     page.set_viewport_size({"width": 390, "height": 5000})
     wait_idle(page)
-    overflow = "document.documentElement.scrollWidth > window.innerWidth + 1"
-    assert not page.evaluate(overflow)
+    assert not page.evaluate(OVERFLOWS)
     screenshot(page, "backprop-phone")
     page.close()
 
