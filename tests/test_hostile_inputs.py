@@ -115,7 +115,7 @@ def test_extreme_settings_give_a_result_or_a_message(page, params):
     "params", HOSTILE_LINKS, ids=["numbers", "names", "long", "keys", "repeated"]
 )
 def test_hostile_links_are_ignored_with_a_note(page, params):
-    small = {"epochs": "100", "seeds": "1", "widths": "2, 4", "sets": "xor"}  # where not hostile
+    small = {"epochs": "100", "seeds": "1", "widths": "2, 4", "rates": "0, 0.1", "sets": "xor"}
     at = open_app(PAGES[page], **{**small, **params})
     assert_result_or_message(at)
     assert "from the link" in messages(at) or "no such setting" in messages(at)

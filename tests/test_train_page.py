@@ -106,11 +106,11 @@ def test_a_good_csv_trains(at):
 
 
 def test_an_expensive_run_waits_for_the_train_button():
-    at = open_app(units="200", epochs="50000")
+    at = open_app(units="4", epochs="100000")  # estimated 2.4 s: over the 2 s that run at once
     assert_no_exception(at)
     assert "waits for you" in at.info[0].value and not at.metric
     at.button[0].click().run()
-    assert metric(at, "Epochs run") == "50,000"
+    assert metric(at, "Epochs run") == "100,000"
 
 
 def test_a_run_too_expensive_for_one_click_is_refused_with_the_knob_to_turn():

@@ -73,6 +73,39 @@ def test_a_deep_link_on_a_fresh_server_runs_through_the_entry_point(server, page
     assert page.get_by_role("heading", name="Gradient vanishing").count() == 1
 
 
+def epoch_now(page) -> int:
+    label = page.get_by_text("Epoch", exact=True)
+    value = page.locator("[data-testid='stMetric']").filter(has=label)
+    return int(value.locator("[data-testid='stMetricValue']").inner_text().replace(",", ""))
+
+
+def test_live_mode_plays_pauses_and_keeps_the_scroll_position(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 700})  # the page scrolls
+    page.goto(f"{server}/?mode=live&speed=100&epochs=1000000")
+    wait_idle(page)
+    assert epoch_now(page) == 0
+    page.get_by_role("button", name="Play").click()
+    page.get_by_role("button", name="Pause").wait_for()
+    scroller = "[data-testid='stMain']"
+    page.locator(scroller).evaluate("main => main.scrollTo(0, 300)")
+    started = epoch_now(page)
+    page.wait_for_timeout(2000)
+    assert epoch_now(page) > started
+    assert page.locator(scroller).evaluate("main => main.scrollTop") == 300  # no jump
+    page.locator(scroller).evaluate("main => main.scrollTo(0, 0)")  # back to the buttons
+    page.get_by_role("button", name="Pause").click()
+    page.get_by_role("button", name="Play").wait_for(timeout=90_000)
+    wait_idle(page)
+    held = epoch_now(page)
+    page.wait_for_timeout(1500)
+    assert epoch_now(page) == held
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.set_viewport_size({"width": 1400, "height": 1500})
+    wait_idle(page)
+    screenshot(page, "train-live")
+    page.close()
+
+
 @pytest.mark.parametrize("path", list(PAGES))
 def test_every_page_opens_with_its_defaults_charts_and_no_exception(server, browser, path):
     page = browser.new_page(viewport={"width": 1400, "height": 2600})
@@ -179,39 +212,6 @@ def test_a_running_study_can_be_stopped(server, page):
     stop.click()
     page.get_by_text("Stopped. Press the button to run this study again.").wait_for(timeout=120_000)
     assert page.locator("[data-testid='stException']").count() == 0
-
-
-def epoch_now(page) -> int:
-    label = page.get_by_text("Epoch", exact=True)
-    value = page.locator("[data-testid='stMetric']").filter(has=label)
-    return int(value.locator("[data-testid='stMetricValue']").inner_text().replace(",", ""))
-
-
-def test_live_mode_plays_pauses_and_keeps_the_scroll_position(server, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 700})  # the page scrolls
-    page.goto(f"{server}/?mode=live&speed=100&epochs=1000000")
-    wait_idle(page)
-    assert epoch_now(page) == 0
-    page.get_by_role("button", name="Play").click()
-    page.get_by_role("button", name="Pause").wait_for()
-    scroller = "[data-testid='stMain']"
-    page.locator(scroller).evaluate("main => main.scrollTo(0, 300)")
-    started = epoch_now(page)
-    page.wait_for_timeout(2000)
-    assert epoch_now(page) > started
-    assert page.locator(scroller).evaluate("main => main.scrollTop") == 300  # no jump
-    page.locator(scroller).evaluate("main => main.scrollTo(0, 0)")  # back to the buttons
-    page.get_by_role("button", name="Pause").click()
-    page.get_by_role("button", name="Play").wait_for()
-    wait_idle(page)
-    held = epoch_now(page)
-    page.wait_for_timeout(1500)
-    assert epoch_now(page) == held
-    assert page.locator("[data-testid='stException']").count() == 0
-    page.set_viewport_size({"width": 1400, "height": 1500})
-    wait_idle(page)
-    screenshot(page, "train-live")
-    page.close()
 
 
 def test_backprop_step_by_step_takes_steps_and_fits_a_phone(server, browser):
