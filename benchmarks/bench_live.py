@@ -47,7 +47,7 @@ def tick_costs() -> None:
             slices.append(time.perf_counter() - start)
             epochs.append(run.trainer.epoch - before)
             start = time.perf_counter()
-            live.draw(run, X, y)
+            live.draw(run, X, y, (None, None))
             draws.append(time.perf_counter() - start)
         slice_ms, draw_ms = statistics.median(slices) * 1e3, statistics.median(draws) * 1e3
         rows.append(
