@@ -67,6 +67,22 @@ views.download_table(table, "hidden_units_study")
 
 if s.hu_grid:
     st.subheader("Learning rate × width")
+    results_file = st.file_uploader(
+        "Or show a results file from `python -m mlp sweep` (CSV) instead of training the grid",
+        type=["csv"],
+        key="hu_results",
+        max_upload_size=10,
+    )
+    if results_file is not None:
+        try:
+            grid = frames.sweep_results(results_file.getvalue())
+        except ValueError as reason:
+            st.error(f"Cannot use **{results_file.name}**: {reason}")
+            st.stop()
+        title = f"Final accuracy, mean over the runs of {results_file.name}"
+        chart = study_charts.heatmap(grid, SETTING, "learning rate", "accuracy mean", title)
+        st.altair_chart(chart, width="stretch")
+        st.stop()
     rates = views.listed_values(s.hu_grid_rates, "Rates for the heatmap", *RATES)
     grid_arms = [
         studies.arm(f"{rate:g} | {w}", base.replace(lr=rate, hidden=(w, w)), s.hu_seeds,

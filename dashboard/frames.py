@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import numpy as np
 import pandas as pd
 
 from mlp import MLP, RunRecord
+from mlp.grid import COLUMNS
 
 SOLVED_AT = "epochs to 100% (median of solved seeds)"
 
@@ -234,3 +238,38 @@ def saturation_rows(result, dataset: str, label: str) -> list[dict]:
         }
         for l, share in enumerate(result.median_saturation)
     ]
+
+
+MAX_RESULT_ROWS = 100_000
+
+
+def sweep_results(content: bytes) -> pd.DataFrame:
+    """learning rate, hidden units, accuracy mean, runs: a `python -m mlp sweep` results
+    file averaged over seeds per (rate, width of the first hidden layer); ValueError naming
+    the line for anything else."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"the file is not UTF-8 text (byte {exc.start})") from None
+    rows = csv.DictReader(io.StringIO(text))
+    if rows.fieldnames != COLUMNS:
+        raise ValueError("the header is not that of a `python -m mlp sweep` results file")
+    cells = []
+    for line, row in enumerate(rows, start=2):
+        if line - 1 > MAX_RESULT_ROWS:
+            raise ValueError(f"more than {MAX_RESULT_ROWS:,} rows; that is the most allowed")
+        try:
+            width = int(row["hidden"].split()[0])
+            rate, accuracy = float(row["lr"]), float(row["final_accuracy"])
+        except (ValueError, IndexError, AttributeError):
+            raise ValueError(f"line {line}: hidden, lr or final_accuracy is not a number") from None
+        if not (np.isfinite(rate) and 0 <= accuracy <= 1):
+            raise ValueError(f"line {line}: lr must be finite and final_accuracy in 0..1")
+        cells.append((rate, width, accuracy))
+    if not cells:
+        raise ValueError("the file has a header but no runs")
+    table = pd.DataFrame(cells, columns=["learning rate", "hidden units", "accuracy mean"])
+    grouped = table.groupby(["learning rate", "hidden units"], as_index=False)
+    return grouped.agg(
+        **{"accuracy mean": ("accuracy mean", "mean"), "runs": ("accuracy mean", "size")}
+    )

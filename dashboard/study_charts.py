@@ -201,7 +201,7 @@ def heatmap(
     )
     text = base.mark_text(fontSize=11).encode(
         text=alt.Text(f"{value}:Q", format=fmt),
-        color=alt.condition(f"datum['{value}'] > 0.5", alt.value("black"), alt.value("white")),
+        color=alt.condition(f"datum['{value}'] > 0.6", alt.value("black"), alt.value("white")),
     )
     return alt.layer(cells, text).properties(title=title, height=HEIGHT)
 

@@ -112,3 +112,65 @@ def test_generalization_page_without_a_test_set_says_what_to_do():
     at = open_app("app_pages/generalization.py", test="0.0", epochs="100", seeds="1")
     assert_no_exception(at)
     assert "Set a test fraction above 0" in at.info[0].value
+
+
+@pytest.fixture(scope="module")
+def results_csv(tmp_path_factory):
+    """A small `python -m mlp sweep` results file, written by the same code as the CLI."""
+    import io
+    from concurrent.futures import ThreadPoolExecutor
+
+    from mlp.grid import read_grid, run
+
+    folder = tmp_path_factory.mktemp("grid")
+    spec = {
+        "data": {"name": "xor"},
+        "base": {"epochs": 100},
+        "axes": {"lr": [0.1, 1.0], "hidden": [[2, 2], [8, 8]]},
+        "seeds": 2,
+    }
+    (folder / "grid.json").write_text(__import__("json").dumps(spec))
+    with ThreadPoolExecutor(1) as pool:
+        run(
+            read_grid(folder / "grid.json"),
+            folder / "results.csv",
+            pool,
+            log=io.StringIO(),
+        )
+    return (folder / "results.csv").read_bytes()
+
+
+def upload_results(content: bytes):
+    at = open_app("app_pages/hidden_units.py", widths="2", grid="True", **SMALL)
+    at.file_uploader(key="hu_results").set_value(("results.csv", content, "text/csv"))
+    at.run()
+    assert_no_exception(at)
+    return at
+
+
+def test_the_heatmap_shows_a_results_file_from_mlp_sweep(results_csv):
+    at = upload_results(results_csv)
+    columns = {"learning rate", "hidden units", "accuracy mean", "runs"}
+    heat = [f for frames in chart_frames(at) for f in frames if set(f.columns) == columns]
+    assert len(heat) == 1 and len(heat[0]) == 4  # 2 rates × 2 widths, each over 2 seeds
+    assert set(heat[0]["runs"]) == {2}
+    assert sorted(set(heat[0]["hidden units"])) == [2, 8]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"x1,x2,label\n1,2,1\n", "not that of a `python -m mlp sweep` results file"),
+        (bytes(range(256)) * 4, "the file is not UTF-8 text (byte 128)"),
+    ],
+)
+def test_a_bad_results_file_says_why(content, message):
+    at = upload_results(content)
+    assert message in at.error[0].value and "Cannot use **results.csv**" in at.error[0].value
+
+
+def test_a_results_file_with_a_bad_number_names_its_line(results_csv):
+    lines = results_csv.decode().splitlines()
+    lines[2] = lines[2].replace(",0.1,", ",fast,", 1)
+    at = upload_results(("\n".join(lines) + "\n").encode())
+    assert "line 3: hidden, lr or final_accuracy is not a number" in at.error[0].value
