@@ -81,29 +81,31 @@ def epoch_now(page) -> int:
 
 def test_live_mode_plays_pauses_and_keeps_the_scroll_position(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 700})  # the page scrolls
-    page.goto(f"{server}/?mode=live&speed=100&epochs=1000000")
-    wait_idle(page)
-    assert epoch_now(page) == 0
-    page.get_by_role("button", name="Play").click()
-    page.get_by_role("button", name="Pause").wait_for()
-    scroller = "[data-testid='stMain']"
-    page.locator(scroller).evaluate("main => main.scrollTo(0, 300)")
-    started = epoch_now(page)
-    page.wait_for_timeout(2000)
-    assert epoch_now(page) > started
-    assert page.locator(scroller).evaluate("main => main.scrollTop") == 300  # no jump
-    page.locator(scroller).evaluate("main => main.scrollTo(0, 0)")  # back to the buttons
-    page.get_by_role("button", name="Pause").click()
-    page.get_by_role("button", name="Play").wait_for(timeout=90_000)
-    wait_idle(page)
-    held = epoch_now(page)
-    page.wait_for_timeout(1500)
-    assert epoch_now(page) == held
-    assert page.locator("[data-testid='stException']").count() == 0
-    page.set_viewport_size({"width": 1400, "height": 1500})
-    wait_idle(page)
-    screenshot(page, "train-live")
-    page.close()
+    try:  # a page left playing would keep the server busy for every later test
+        page.goto(f"{server}/?mode=live&speed=100&epochs=1000000")
+        wait_idle(page)
+        assert epoch_now(page) == 0
+        page.get_by_role("button", name="Play").click()
+        page.get_by_role("button", name="Pause").wait_for(timeout=60_000)
+        scroller = "[data-testid='stMain']"
+        page.locator(scroller).evaluate("main => main.scrollTo(0, 300)")
+        started = epoch_now(page)
+        page.wait_for_timeout(2000)
+        assert epoch_now(page) > started
+        assert page.locator(scroller).evaluate("main => main.scrollTop") == 300  # no jump
+        page.locator(scroller).evaluate("main => main.scrollTo(0, 0)")  # back to the buttons
+        page.get_by_role("button", name="Pause").click()
+        page.get_by_role("button", name="Play").wait_for(timeout=60_000)
+        wait_idle(page)
+        held = epoch_now(page)
+        page.wait_for_timeout(1500)
+        assert epoch_now(page) == held
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.set_viewport_size({"width": 1400, "height": 1500})
+        wait_idle(page)
+        screenshot(page, "train-live")
+    finally:
+        page.close()
 
 
 @pytest.mark.parametrize("path", list(PAGES))
