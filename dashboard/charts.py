@@ -24,7 +24,13 @@ POINT_TOOLTIP = [
 ]
 # held-out points are drawn hollow: only their outline shows
 HOLLOW_TEST = alt.condition("datum.set == 'test'", alt.value(0.1), alt.value(0.9))
-SETS = alt.Scale(domain=["training", "test"], range=["#1f77b4", "#ff7f0e"])
+SET_COLORS = {"training": "#1f77b4", "test": "#ff7f0e"}
+
+
+def sets_scale(tested: bool) -> alt.Scale:
+    """Colours of the training (and, when there are any, the test) points' curves."""
+    shown = list(SET_COLORS) if tested else ["training"]
+    return alt.Scale(domain=shown, range=[SET_COLORS[name] for name in shown])
 
 
 def _axes(points: pd.DataFrame):
@@ -113,7 +119,7 @@ def message_chart(text: str, title: str) -> alt.Chart:
     )
 
 
-def loss_chart(history: pd.DataFrame) -> alt.Chart:
+def loss_chart(history: pd.DataFrame, tested: bool = False) -> alt.Chart:
     """Loss per epoch on a log axis (a loss of exactly 0 has no place on it), training and
     test points in their own colours."""
     return (
@@ -123,13 +129,13 @@ def loss_chart(history: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("epoch:Q", title="epoch"),
             y=alt.Y("loss:Q", title="mean loss", scale=alt.Scale(type="log")),
-            color=alt.Color("set:N", title="points", scale=SETS),
+            color=alt.Color("set:N", title="points", scale=sets_scale(tested)),
             tooltip=["set:N", "epoch:Q", alt.Tooltip("loss:Q", format=".3e")],
         )
     )
 
 
-def accuracy_chart(history: pd.DataFrame) -> alt.Chart:
+def accuracy_chart(history: pd.DataFrame, tested: bool = False) -> alt.Chart:
     """Accuracy per epoch, training and test points in their own colours."""
     return (
         alt.Chart(history, title="Accuracy", height=HEIGHT)
@@ -142,7 +148,7 @@ def accuracy_chart(history: pd.DataFrame) -> alt.Chart:
                 scale=alt.Scale(domain=[0, 1]),
                 axis=alt.Axis(format="%"),
             ),
-            color=alt.Color("set:N", title="points", scale=SETS),
+            color=alt.Color("set:N", title="points", scale=sets_scale(tested)),
             tooltip=["set:N", "epoch:Q", alt.Tooltip("accuracy:Q", format=".1%")],
         )
     )

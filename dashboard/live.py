@@ -186,7 +186,8 @@ def draw(run: LiveRun, X: np.ndarray, y: np.ndarray, test) -> None:
     views.boundary(left, network, points, "Decision boundary now")
     grads = frames.grad_norm_frame(record)
     if record.epochs_run and (grads["norm"] > 0).any():
-        views.redraw(middle, charts.loss_chart, frames.history_frame(record))
+        history = frames.history_frame(record)
+        views.redraw(middle, charts.loss_chart, history, tested=bool(len(record.test_epochs)))
         views.redraw(right, charts.grad_norm_lines, grads, title="Gradient flow: ‖∂L/∂W‖")
     else:
         waiting = "Press Play or Step" if record.epochs_run == 0 else "No gradient left"

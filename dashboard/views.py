@@ -37,8 +37,9 @@ def finished_run(record: RunRecord, X, y, X_test, y_test) -> tuple[MLP, int]:
     prediction_figures(record.network, X, y, X_test, y_test)
     history = frames.history_frame(record)
     left, middle, right = st.columns(3)
-    redraw(left, charts.loss_chart, history)
-    redraw(middle, charts.accuracy_chart, history)
+    tested = len(record.test_epochs) > 0
+    redraw(left, charts.loss_chart, history, tested=tested)
+    redraw(middle, charts.accuracy_chart, history, tested=tested)
     grad_norms(right, frames.grad_norm_frame(record), "Gradient flow: ‖∂L/∂W‖ per layer")
     network, epoch = replay(record, X, y, X_test, y_test)
     with st.expander("Console log (the lab's output)"):
