@@ -29,3 +29,24 @@ def assert_records_equal(a, b, rtol=1e-9):
     ):
         np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=rtol, atol=0)
     np.testing.assert_allclose(a.network.theta, b.network.theta, rtol=rtol, atol=0)
+
+
+def central_differences(params, objective, eps=1e-6):
+    """(∂f/∂W, ∂f/∂b) per layer of f = objective(params), by central differences: the
+    independent computation every backprop test checks against."""
+    grads = []
+    for W, b in params:
+        layer = []
+        for p in (W, b):
+            g = np.zeros_like(p)
+            for idx in np.ndindex(p.shape):
+                old = p[idx]
+                p[idx] = old + eps
+                up = objective(params)
+                p[idx] = old - eps
+                down = objective(params)
+                p[idx] = old
+                g[idx] = (up - down) / (2 * eps)
+            layer.append(g)
+        grads.append(tuple(layer))
+    return grads

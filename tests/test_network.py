@@ -6,26 +6,12 @@ import pytest
 from mlp import MLP
 from mlp.activations import ACTIVATIONS
 from mlp.network import init_theta, parameter_count
+from tests.conftest import central_differences
 
 
-def finite_difference_gradients(net, X, y, loss, eps=1e-6):
-    """Central differences of the mean loss w.r.t. every parameter, layer by layer."""
-    grads = []
-    for W, b in net.params:
-        layer = []
-        for p in (W, b):
-            g = np.zeros_like(p)
-            for idx in np.ndindex(p.shape):
-                old = p[idx]
-                p[idx] = old + eps
-                up = net.loss(X, y, loss)
-                p[idx] = old - eps
-                down = net.loss(X, y, loss)
-                p[idx] = old
-                g[idx] = (up - down) / (2 * eps)
-            layer.append(g)
-        grads.append(layer)
-    return grads
+def finite_difference_gradients(net, X, y, loss):
+    """Central differences of the network's mean loss w.r.t. every parameter."""
+    return central_differences(net.params, lambda _: net.loss(X, y, loss))
 
 
 def assert_close_to_finite_differences(net, X, y, loss):

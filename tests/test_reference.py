@@ -6,7 +6,7 @@ import pytest
 
 from mlp import MLP, TrainConfig, datasets, reference, sweep, train
 from mlp.activations import ACTIVATIONS
-from tests.conftest import assert_records_equal
+from tests.conftest import assert_records_equal, central_differences
 
 
 def random_network(config: TrainConfig, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -16,26 +16,11 @@ def random_network(config: TrainConfig, seed: int) -> list[tuple[np.ndarray, np.
     return [(W.copy(), rng.normal(0, 0.5, b.shape)) for W, b in net.params]
 
 
-def finite_differences(params, X, y, config, eps=1e-6, objective=None):
-    """Central differences of `objective(params)` (default: the mean loss) with respect to
-    every parameter."""
-    objective = objective or (lambda p: reference.backprop(p, X, y, config).loss)
-    grads = []
-    for W, b in params:
-        layer = []
-        for p in (W, b):
-            g = np.zeros_like(p)
-            for idx in np.ndindex(p.shape):
-                old = p[idx]
-                p[idx] = old + eps
-                up = objective(params)
-                p[idx] = old - eps
-                down = objective(params)
-                p[idx] = old
-                g[idx] = (up - down) / (2 * eps)
-            layer.append(g)
-        grads.append(tuple(layer))
-    return grads
+def finite_differences(params, X, y, config, objective=None):
+    """Central differences of `objective(params)` (default: the mean loss)."""
+    return central_differences(
+        params, objective or (lambda p: reference.backprop(p, X, y, config).loss)
+    )
 
 
 def assert_gradients_close(analytic, numeric):
