@@ -10,6 +10,7 @@ away the browser stops asking for reruns, so training stops with it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,6 +61,14 @@ class LiveRun:
     last_touch: float = field(default_factory=time.perf_counter)
     epochs_per_second: float = 0.0  # measured over the last tick
     paused_because: str = ""
+    presses: int = 0  # button actions taken; a button acts only on the state it was drawn on
+
+    def press(self, drawn_at: int, action: Callable[[], None]) -> None:
+        """Take a button's action once. Streamlit 1.67 can dispatch one click twice when a
+        fragment tick arrives during the click's callbacks (seen: Pause, then Play again)."""
+        if drawn_at == self.presses:
+            self.presses += 1
+            action()
 
     def toggle(self) -> None:
         self.playing, self.paused_because = not self.playing, ""
@@ -124,11 +133,12 @@ def controls(run: LiveRun) -> None:
     """Play/Pause, Step (k epochs), Reset and the speed, in one row."""
     play, step, count, again, speed = st.columns([1, 1, 1, 1, 2], vertical_alignment="bottom")
     label = "Pause" if run.playing else "Play"
-    play.button(label, type="primary", on_click=run.toggle, disabled=run.trainer.done)
+    once = {"on_click": run.press, "disabled": run.trainer.done}
+    play.button(label, type="primary", args=(run.presses, run.toggle), **once)
     step.button(
         "Step",
-        on_click=lambda: run.step(st.session_state.train_step_epochs),
-        disabled=run.trainer.done,
+        args=(run.presses, lambda: run.step(st.session_state.train_step_epochs)),
+        **once,
         help="Train this many epochs, then pause",
     )
     with count:

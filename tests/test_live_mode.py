@@ -55,6 +55,18 @@ def test_play_sets_the_playing_state_and_pause_clears_it(at):
     assert not at.session_state.train_live.playing
 
 
+def test_a_click_delivered_twice_acts_once(at):
+    # Streamlit 1.67 dispatched one Pause click twice when a tick arrived during it
+    run = at.session_state.train_live
+    drawn_at = run.presses
+    run.press(drawn_at, run.toggle)
+    run.press(drawn_at, run.toggle)
+    assert run.playing and run.presses == drawn_at + 1
+    at.run()  # the page redraws its buttons for the new state: the next click acts
+    button(at, "Pause").click().run()
+    assert not at.session_state.train_live.playing
+
+
 def test_a_new_learning_rate_keeps_the_weights_and_a_new_width_starts_again(at):
     at.number_input(key="train_step_epochs").set_value(10).run()
     button(at, "Step").click().run()

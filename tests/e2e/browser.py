@@ -66,10 +66,6 @@ def streamlit_server(log_path: Path, on_start=None):
                 "false",
             ],
             cwd=ROOT,
-            # the server runs as it would on Community Cloud, without CI=true: with it, a
-            # live page's Pause did not take effect while its fragment ticked (seen with
-            # Streamlit 1.67 here; the cause inside Streamlit is not known)
-            env={k: v for k, v in os.environ.items() if k != "CI"},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
