@@ -1,5 +1,7 @@
 """Train: one network on one data set — change a knob, see what training did and why."""
 
+from functools import partial
+
 import streamlit as st
 
 from dashboard import data, live, runs, state, stepwise, views
@@ -71,14 +73,18 @@ if s.train_mode == "live":
     live.page(data_key, X, y, config, (X_test, y_test))
     st.stop()
 
+key = (data_key, config)
 seconds = estimate_seconds(config, len(X))
 knobs = "Lower the epochs, the units per layer or the number of layers."
 megabytes = record_megabytes(config, len(X))
-if not runs.gate((data_key, config), seconds, megabytes, "training", knobs, BUDGET):
+if not runs.gate(key, seconds, megabytes, "training", knobs, BUDGET):
     st.stop()
-record = runs.with_progress(
-    runs.train_run, X, y, config, X_test, y_test, label="Training…", key=(data_key, config)
+request = runs.Request(
+    (runs.fingerprint(X, y, X_test, y_test), config),
+    partial(runs.train_run, X, y, config, (X_test, y_test)),
+    seconds,
 )
+[record] = runs.run_jobs([request], "Training…", key, knobs)
 network, epoch = views.finished_run(record, X, y, X_test, y_test)
 s.train_network = stepwise.TrainedNetwork(
     config, [(W.copy(), b.copy()) for W, b in network.params], epoch, X, y

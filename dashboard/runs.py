@@ -1,50 +1,33 @@
-"""Cached runs, and a progress bar that works with the cache.
+"""Runs through the server's work queue (dashboard.work), with a progress bar, the queue
+position while waiting, Stop, and a gate on the estimated cost.
 
-The cached functions make no `st.*` call (a cache hit would fail to replay one). They
-run in a worker thread and report progress into a plain `Progress` object; the page's
-own thread polls it and draws the bar. If the page is interrupted (the user changed a
-setting or pressed Stop), the worker is told to stop and nothing half-done is cached.
+The work itself makes no `st.*` call: it runs in a queue worker and reports into a plain
+`work.Progress`; the page's own thread polls its jobs and draws. If the page is
+interrupted (a setting changed, Stop, the tab closed), it leaves its jobs, and a job that
+nobody waits for any more is cancelled; nothing half-done is kept.
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
-import threading
+import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
-from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import mlp
+from dashboard import work
 from mlp import RunRecord, TrainConfig
 
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.2
 BAR_AFTER_SECONDS = 0.3  # quick runs finish without a flashing bar
 MAX_SECONDS = 60.0  # one click may not hold the server longer: dearer work is refused
-CACHE_SECONDS = 30 * 60  # cached runs expire: the server keeps little for long
 CONFIRMED, STOPPED = "_confirmed_runs", "_stopped_runs"
-
-
-class Cancelled(Exception):
-    """Raised inside a worker whose page went away; keeps the partial run out of the cache."""
-
-
-class Progress:
-    """Where a worker writes how far it got; the page thread reads it."""
-
-    def __init__(self):
-        self.fraction = 0.0
-        self.cancelled = False
-
-    def update(self, done: float, total: float) -> bool:
-        if self.cancelled:
-            raise Cancelled
-        self.fraction = min(1.0, done / total) if total else 1.0
-        return True
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -52,19 +35,23 @@ def load_dataset(name: str, **options) -> tuple[np.ndarray, np.ndarray]:
     return mlp.datasets.load(name, **options)
 
 
-@st.cache_data(max_entries=8, ttl=CACHE_SECONDS, show_spinner=False)
+def fingerprint(*arrays: np.ndarray | None) -> str:
+    """A short digest of the data a run sees: part of its key in the shared queue."""
+    digest = hashlib.blake2b(digest_size=16)
+    for array in arrays:
+        if array is not None:
+            digest.update(f"{array.shape}{array.dtype}".encode())
+            digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
 def train_run(
-    X: np.ndarray,
-    y: np.ndarray,
-    config: TrainConfig,
-    X_test: np.ndarray,
-    y_test: np.ndarray,
-    _progress: Progress,
+    X: np.ndarray, y: np.ndarray, config: TrainConfig, test, progress: work.Progress
 ) -> RunRecord:
     def report(epoch, loss):
-        return _progress.update(epoch, config.epochs)
+        return progress.update(epoch, config.epochs)
 
-    return mlp.train(X, y, config, report, test=(X_test, y_test))
+    return mlp.train(X, y, config, report, test=test)
 
 
 @dataclass(frozen=True)
@@ -74,6 +61,16 @@ class Budget:
 
     auto_seconds: float
     max_megabytes: float
+
+
+def announce(seconds: float) -> str:
+    """The wait for a new run, queue included: "about 8 s" or "about 8 s, after the 3 runs
+    ahead of it on this shared server (about 20 s)"."""
+    ahead, waiting_seconds = work.shared().backlog()
+    own = f"about {seconds:.1f} s" if seconds < 10 else f"about {seconds:.0f} s"
+    if not waiting_seconds:
+        return own
+    return f"{own}, after the {ahead} runs ahead of it here (about {waiting_seconds:.0f} s)"
 
 
 def gate(key, seconds: float, megabytes: float, what: str, knobs: str, budget: Budget) -> bool:
@@ -95,7 +92,7 @@ def gate(key, seconds: float, megabytes: float, what: str, knobs: str, budget: B
     if key in stopped:
         message = f"Stopped. Press the button to run this {what} again."
     elif seconds > budget.auto_seconds and key not in confirmed:
-        message = f"This {what} takes about {seconds:.0f} s, so it waits for you."
+        message = f"This {what} takes {announce(seconds)}, so it waits for you."
     else:
         return True
     notice = st.empty()
@@ -124,35 +121,90 @@ def _stop(key) -> None:
     st.session_state.setdefault(STOPPED, set()).add(key)
 
 
-def with_progress(run: Callable, *args, label: str, key):
-    """run(*args, progress) in a worker thread, with a progress bar and a Stop button here
-    while it runs. Stop reruns the page, which ends the worker; `gate` then waits."""
-    progress, outcome = Progress(), {}
+@dataclass(frozen=True)
+class Request:
+    """One job to ask the queue for: its key (the work and its data), the work (called with
+    a work.Progress), and its estimated seconds."""
 
-    def work():
-        try:
-            outcome["value"] = run(*args, progress)
-        except BaseException as exc:  # handed back to the page thread below
-            outcome["error"] = exc
+    key: Hashable
+    work: Callable[[work.Progress], object]
+    seconds: float
 
-    worker = threading.Thread(target=work, daemon=True)
-    add_script_run_ctx(worker, get_script_run_ctx())
-    started, bar, slot = time.perf_counter(), None, st.empty()
-    worker.start()
+
+def session_id() -> str:
+    context = get_script_run_ctx()
+    return context.session_id if context is not None else "no session"
+
+
+def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
+             on_progress: Callable[[list], None] | None = None) -> list:  # fmt: skip
+    """Queue the requests and wait for all of them here: the queue position while they wait,
+    a progress bar once they run, a note when another visitor shares them, and Stop.
+    on_progress(results so far, None where unfinished) is called as jobs finish.
+    Returns their results in order; a job stopped for its CPU use stops the page."""
+    queue, me = work.shared(), session_id()
+    jobs = [queue.submit(r.key, r.work, me, r.seconds) for r in requests]
+    status, bar_slot, stop_slot = st.empty(), st.empty(), st.empty()
+    started, bar, finished, said, shown = time.perf_counter(), None, -1, None, -1
     try:
-        while worker.is_alive():
-            worker.join(POLL_SECONDS)
-            if worker.is_alive() and time.perf_counter() - started > BAR_AFTER_SECONDS:
-                if bar is None:
-                    bar = st.progress(0.0, text=label)
-                    slot.button("Stop this run", key=f"stop_{label}", on_click=_stop, args=(key,))
-                bar.progress(progress.fraction, text=f"{label} {progress.fraction:.0%}")
+        while True:
+            for i, job in enumerate(jobs):
+                if job.state == "cancelled":  # another session's Stop raced our asking
+                    r = requests[i]
+                    jobs[i] = queue.submit(r.key, r.work, me, r.seconds)
+            done = sum(job.over for job in jobs)
+            if on_progress is not None and done != finished:
+                finished = done
+                on_progress([job.result if job.state == "done" else None for job in jobs])
+            if done == len(jobs):
+                break
+            news = describe(queue, jobs)
+            if news != said:  # draw only what changed: the workers need the GIL more
+                said = news
+                if news.startswith("Waiting"):
+                    status.info(news)
+                elif news:
+                    status.caption(news)
+                else:
+                    status.empty()
+            if bar is None and time.perf_counter() - started > BAR_AFTER_SECONDS:
+                bar = bar_slot.progress(0.0, text=label)
+                stop_slot.button("Stop this run", key=f"stop_{label}", on_click=_stop, args=(key,))
+            percent = round(100 * sum(j.estimate * j.progress.fraction for j in jobs) / max(
+                sum(j.estimate for j in jobs), 1e-9))  # fmt: skip
+            if bar is not None and percent != shown:
+                shown = percent
+                bar.progress(percent / 100, text=f"{label} {percent}%")
+            time.sleep(POLL_SECONDS)
     finally:
-        progress.cancelled = True  # if the page was interrupted, the worker stops too
-        slot.empty()
-        if bar is not None:
-            bar.empty()
+        for job in jobs:
+            queue.leave(job, me)  # a job nobody else waits for is cancelled
+        for slot in (status, bar_slot, stop_slot):
+            slot.empty()
         release_memory()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+    for job in jobs:
+        if isinstance(job.error, work.OverBudget):
+            st.error(
+                f"Stopped after {job.progress.cpu_seconds:.0f} s of CPU, more than twice its "
+                f"estimate ({job.estimate:.1f} s) or the {work.MAX_CPU_SECONDS:.0f} s any run "
+                f"may use on this shared server. {knobs}"
+            )
+            st.stop()
+        if job.error is not None:
+            raise job.error
+    return [job.result for job in jobs]
+
+
+def describe(queue: work.WorkQueue, jobs: list[work.Job]) -> str:
+    """Why the page waits: its place in the queue, or that the run is shared ("" if neither)."""
+    waiting = [job for job in jobs if job.state == "waiting"]
+    if waiting and not any(job.state == "running" for job in jobs):
+        ahead, seconds = queue.ahead(waiting[0])
+        runs = "run" if ahead == 1 else "runs"
+        return (
+            f"Waiting: {ahead} {runs} ahead of yours on this shared server "
+            f"(about {seconds:.0f} s). It starts by itself."
+        )
+    if any(len(job.watchers) > 1 for job in jobs if not job.over):
+        return "Another visitor asked for the same run: it is computed once, for both."
+    return ""

@@ -7,24 +7,27 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 import mlp
-from dashboard import runs
-from dashboard.frames import evenly_spaced, grad_norm_frame, grid_frame
+from dashboard import runs, work
+from dashboard.frames import curves_frame, evenly_spaced, grad_norm_frame, grid_frame
 from dashboard.state import Setting, config_choice, config_values
+from dashboard.study_charts import band_chart
 from mlp import MLP, RunRecord, TrainConfig, summarize
 from mlp.estimate import estimate_sweep_seconds, record_megabytes
 from mlp.losses import REDUCTION_LABELS
 from mlp.summary import RunSummary, saturation
+from mlp.sweep import group_key
 
-# a study's default sweep runs at once, with a progress bar; its records are transient
+# a study's default sweep runs at once, through the queue with a progress bar (the
+# hidden-units defaults take ~20 s of CPU, mostly width 500); its records are transient
 # (only their digest is cached), so it may hold more of them than the Train page
-BUDGET = runs.Budget(auto_seconds=12.0, max_megabytes=100.0)
-CACHE_SECONDS = 30 * 60  # cached studies expire: the server keeps little for long
+BUDGET = runs.Budget(auto_seconds=30.0, max_megabytes=100.0)
 BATCH_MEGABYTES = 25.0  # records trained at once before being digested
 
 
@@ -67,7 +70,7 @@ def ready_to_run(arms: Sequence[Arm], n_points: int, n_datasets: int = 1) -> boo
     configs = [c for a in arms for c in a.configs]
     seconds = estimate_sweep_seconds(configs, n_points) * n_datasets
     megabytes = sum(record_megabytes(c, n_points) for c in configs)  # one data set at a time
-    st.caption(f"{len(configs) * n_datasets} networks, estimated {seconds:.1f} s of training.")
+    st.caption(f"{len(configs) * n_datasets} networks: training takes {runs.announce(seconds)}.")
     knobs = "Lower the epochs or the number of seeds, or sweep fewer values."
     return runs.gate(run_key(arms, n_points), seconds, megabytes, "study", knobs, BUDGET)
 
@@ -166,29 +169,33 @@ def median_run(records: Sequence[RunRecord]) -> RunRecord:
     return records[int(np.argsort(losses, kind="stable")[(len(records) - 1) // 2])]
 
 
-@st.cache_data(max_entries=8, ttl=CACHE_SECONDS, show_spinner=False)
-def study_results(
-    X: np.ndarray,
-    y: np.ndarray,
-    arms: tuple[Arm, ...],
-    test: tuple[np.ndarray, np.ndarray] | None,
-    _progress: runs.Progress,
-) -> dict[str, ArmResult]:
-    """Every arm trained and digested. Arms go to `mlp.sweep` in batches of about
-    BATCH_MEGABYTES of records, each digested before the next: full records never pile up."""
-    total = sum(c.epochs for a in arms for c in a.configs)
-    results, done = {}, 0
-    for batch in _batches(arms, len(X)):
-        configs = [c for a in batch for c in a.configs]
-        records = mlp.sweep(
-            X, y, configs, lambda d, _, base=done: _progress.update(base + d, total), test
-        )
-        done += sum(c.epochs for c in configs)
-        start = 0
-        for a in batch:
-            results[a.label] = digest(records[start : start + len(a.configs)], a.values)
-            start += len(a.configs)
+def train_arms(
+    X: np.ndarray, y: np.ndarray, arms: tuple[Arm, ...], test, progress: work.Progress
+) -> list[ArmResult]:
+    """One job of a study: its arms' configs trained as one `mlp.sweep` and digested."""
+    configs = [c for a in arms for c in a.configs]
+    total = sum(c.epochs for c in configs)
+    records = mlp.sweep(X, y, configs, lambda done, _: progress.update(done, total), test)
+    results, start = [], 0
+    for a in arms:
+        results.append(digest(records[start : start + len(a.configs)], a.values))
+        start += len(a.configs)
     return results
+
+
+def jobs_of(arms: Sequence[Arm], n_points: int) -> list[list[Arm]]:
+    """Arms grouped into queue jobs, cheapest first (the first curves come early): arms whose
+    networks stack together (mlp.sweep.group_key) share a job, up to BATCH_MEGABYTES of
+    records; the others run as separate jobs, in parallel where there are free cores."""
+    groups: dict[tuple, list[Arm]] = {}
+    for a in arms:
+        groups.setdefault(group_key(a.configs[0]), []).append(a)
+    batches = [batch for members in groups.values() for batch in _batches(members, n_points)]
+    return sorted(batches, key=lambda batch: _seconds(batch, n_points))
+
+
+def _seconds(arms: Sequence[Arm], n_points: int) -> float:
+    return estimate_sweep_seconds([c for a in arms for c in a.configs], n_points)
 
 
 def _batches(arms: Sequence[Arm], n_points: int) -> list[list[Arm]]:
@@ -207,7 +214,39 @@ def _batches(arms: Sequence[Arm], n_points: int) -> list[list[Arm]]:
 def run_arms(
     X: np.ndarray, y: np.ndarray, arms: Sequence[Arm], label: str, test=None
 ) -> dict[str, ArmResult]:
-    """Train every arm's configs as one sweep (cached), with progress and Stop; `test` =
-    (X_test, y_test) scores held-out points as they train."""
-    key = run_key(arms, len(X))
-    return runs.with_progress(study_results, X, y, tuple(arms), test, label=label, key=key)
+    """Train every arm (through the shared queue, cached there), with progress and Stop; the
+    loss curves of finished arms show while the rest train. `test` = (X_test, y_test)
+    scores held-out points as they train."""
+    batches = jobs_of(arms, len(X))
+    data_id = runs.fingerprint(X, y, *(test if test is not None else ()))
+    requests = [
+        runs.Request(
+            (data_id, tuple((a.label, a.values, a.configs) for a in batch)),
+            partial(train_arms, X, y, tuple(batch), test),
+            _seconds(batch, len(X)),
+        )
+        for batch in batches
+    ]
+    preview = st.empty()
+
+    def show_finished(parts: list) -> None:
+        finished = {
+            a.label: result
+            for batch, results in zip(batches, parts, strict=True)
+            if results is not None
+            for a, result in zip(batch, results, strict=True)
+        }
+        if 0 < len(finished) < len(arms):
+            curves = curves_frame(finished, "setting")
+            title = f"Loss so far: {len(finished)} of {len(arms)} settings finished"
+            preview.altair_chart(band_chart(curves, "loss", "setting", title), width="stretch")
+
+    knobs = "Lower the epochs or the number of seeds, or sweep fewer values."
+    parts = runs.run_jobs(requests, label, run_key(arms, len(X)), knobs, show_finished)
+    preview.empty()
+    by_label = {
+        a.label: result
+        for batch, results in zip(batches, parts, strict=True)
+        for a, result in zip(batch, results, strict=True)
+    }
+    return {a.label: by_label[a.label] for a in arms}

@@ -1,8 +1,9 @@
-"""What a run will cost before it runs: a conservative estimate of its wall time.
+"""What a run will cost before it runs: a conservative estimate of its time on one core.
 
 Fitted to benchmarks/bench_engine.py and bench_sweep.py on the 2-core machines this
-project runs on (XOR and linear, h = 4..500, stacks of 1..128); it errs high, which is
-the safe side for deciding whether to train automatically, to ask first, or to refuse.
+project runs on (XOR and linear, h = 4..500, stacks of 1..128), with one BLAS thread per
+run, as the app's work queue runs them; it errs high, which is the safe side for deciding
+whether to train automatically, to ask first, or to refuse, and for the queue's CPU cap.
 """
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ from mlp.network import parameter_count
 from mlp.runlog import SNAPSHOT_BUDGET
 from mlp.sweep import group_key, networks_per_stack
 
-# µs per epoch ≈ FIXED + PER_LAYER·L + PER_POINT·n + PER_ACTIVATION·n·Σwidths + PER_MAC·n·P
-FIXED_US = 12.0
+# µs per batch ≈ FIXED + PER_LAYER·L + PER_POINT·n + PER_ACTIVATION·n·Σwidths + PER_MAC·n·P
+#               + PER_PARAMETER·P   (n points in the batch, P parameters, L layers)
+# PER_PARAMETER is the memory traffic of reading and updating every weight once per batch:
+# it dominates wide networks on few points (2-500-500-1 on XOR's 21 points: 2.3-2.7 ms).
+FIXED_US = 30.0  # numpy call overhead of one batch of a single small network
 PER_LAYER_US = 2.0
 PER_POINT_US = 0.2
 PER_ACTIVATION_US = 0.01
 PER_MAC_US = 1.1e-4
+PER_PARAMETER_US = 0.008
 
 
 def _batch_costs(config: TrainConfig, n_points: int) -> tuple[int, float, float]:
@@ -30,7 +35,7 @@ def _batch_costs(config: TrainConfig, n_points: int) -> tuple[int, float, float]
     each = (
         PER_POINT_US * batch
         + PER_ACTIVATION_US * batch * sum(sizes[1:])
-        + PER_MAC_US * batch * parameter_count(sizes)
+        + (PER_MAC_US * batch + PER_PARAMETER_US) * parameter_count(sizes)
     )
     return -(-n_points // batch), shared, each
 

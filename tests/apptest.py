@@ -10,12 +10,15 @@ import pyarrow as pa
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard import work
+
 ENTRY = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 
 
 def open_app(page: str | None = None, **params: str) -> AppTest:
     """The app with a fresh cache, URL parameters preset, run once (on `page` if given)."""
     st.cache_data.clear()
+    work.shared().clear()  # finished runs are kept by the queue, across sessions
     at = AppTest.from_file(ENTRY, default_timeout=120)
     if page is not None:
         at.run()

@@ -3,7 +3,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from dashboard import frames, runs, studies
+from dashboard import frames, studies, work
 from mlp import TrainConfig, datasets, sweep
 
 
@@ -66,17 +66,23 @@ def test_digest_keeps_scalars_exact_and_thins_long_curves():
     assert result.edge_norms.shape == (2, 2, 2)
 
 
-def test_studies_trained_in_batches_give_the_same_digests(monkeypatch):
+def test_arms_trained_as_separate_jobs_give_the_digests_of_one_job():
     X, y = datasets.generate_xor_easy()
     base = TrainConfig(epochs=300, snapshots=2)
     arms = tuple(studies.arm(f"{lr:g}", base.replace(lr=lr), 2) for lr in (1.0, 0.1, 0.01))
-    progress = runs.Progress()
-    whole = studies.study_results.__wrapped__(X, y, arms, None, progress)
-    monkeypatch.setattr(studies, "BATCH_MEGABYTES", 1e-9)  # one arm per batch
-    assert len(studies._batches(arms, len(X))) == 3
-    batched = studies.study_results.__wrapped__(X, y, arms, None, progress)
+    progress = work.Progress()
+    whole = studies.train_arms(X, y, arms, None, progress)
     assert progress.fraction == 1.0
-    for label in whole:
-        untimed = [[replace(s, seconds=0) for s in r[label].summaries] for r in (whole, batched)]
+    apart = [result for a in arms for result in studies.train_arms(X, y, (a,), None, progress)]
+    for together, alone in zip(whole, apart, strict=True):
+        untimed = [[replace(s, seconds=0) for s in r.summaries] for r in (together, alone)]
         assert repr(untimed[0]) == repr(untimed[1])  # repr: NaN (no test points) equals NaN
-        pd.testing.assert_frame_equal(whole[label].curves, batched[label].curves)
+        pd.testing.assert_frame_equal(together.curves, alone.curves)
+
+
+def test_arms_that_stack_share_a_job_and_the_cheapest_job_comes_first():
+    base = TrainConfig(epochs=300, snapshots=2)
+    rates = [studies.arm(f"{lr:g}", base.replace(lr=lr), 2) for lr in (1.0, 0.1)]
+    wide, narrow = (studies.arm(str(w), base.replace(hidden=(w, w)), 2) for w in (64, 2))
+    jobs = studies.jobs_of([wide, *rates, narrow], n_points=21)
+    assert [[a.label for a in job] for job in jobs] == [["2"], ["1", "0.1"], ["64"]]

@@ -106,7 +106,7 @@ def test_a_good_csv_trains(at):
 
 
 def test_an_expensive_run_waits_for_the_train_button():
-    at = open_app(units="4", epochs="100000")  # estimated 2.4 s: over the 2 s that run at once
+    at = open_app(units="4", epochs="100000")  # estimated over the 2 s that run at once
     assert_no_exception(at)
     assert "waits for you" in at.info[0].value and not at.metric
     at.button[0].click().run()

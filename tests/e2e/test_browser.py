@@ -1,6 +1,10 @@
 """The app in a real browser: headless Chromium driving a `streamlit run` server."""
 
+import re
+
 import pytest
+
+from mlp.grid import usable_cpus
 
 from .browser import (
     CHROMIUM,
@@ -212,6 +216,45 @@ def test_four_sessions_training_at_once_all_finish_without_error(server, browser
             context.close()
 
 
+def open_at_once(browser, server, links):
+    """One browser context (a visitor) per link, all loading at the same moment."""
+    contexts = [browser.new_context() for _ in links]
+    pages = [context.new_page() for context in contexts]
+    for page, link in zip(pages, links, strict=True):
+        page.goto(f"{server}{link}", wait_until="commit")
+    return contexts, pages
+
+
+def jobs_started(server_log) -> list[tuple[int, int]]:
+    """(running, waiting) after each job the server's work queue started, from its log."""
+    found = re.findall(r"job \d+ started: (\d+) running, (\d+) waiting", server_log.read_text())
+    return [(int(running), int(waiting)) for running, waiting in found]
+
+
+def test_three_visitors_share_identical_work_and_never_exceed_the_cores(
+    server, browser, server_log
+):
+    before = len(jobs_started(server_log))
+    link = "/hidden_units?widths=64,8&epochs=2500&seeds=2&lr=0.7"  # two jobs: one per width
+    contexts, pages = open_at_once(browser, server, [link] * 3)
+    try:
+        for page in pages:
+            wait_for_charts(page, 3)
+            assert page.locator("[data-testid='stException']").count() == 0
+        assert len(jobs_started(server_log)) - before == 2  # computed once, for all three
+        links = [f"/?units=64&epochs={epochs}" for epochs in (2000, 2100, 2200)]
+        more, others = open_at_once(browser, server, links)
+        contexts += more
+        for page in others:
+            wait_for_charts(page, 3)
+            assert page.locator("[data-testid='stException']").count() == 0
+        started = jobs_started(server_log)[before:]
+        assert max(running for running, _ in started) <= usable_cpus()
+    finally:
+        for context in contexts:
+            context.close()
+
+
 def test_a_heavy_run_waits_for_the_button_then_trains(server, page):
     page.goto(f"{server}/?epochs=100000")
     wait_idle(page)
@@ -223,7 +266,7 @@ def test_a_heavy_run_waits_for_the_button_then_trains(server, page):
 
 
 def test_a_running_study_can_be_stopped(server, page):
-    page.goto(f"{server}/hidden_units?epochs=4000&seeds=6")
+    page.goto(f"{server}/hidden_units?widths=500,300&epochs=3000&seeds=3")  # asks first
     wait_idle(page)
     page.get_by_role("button", name="Run the study").click()
     stop = page.get_by_role("button", name="Stop this run")

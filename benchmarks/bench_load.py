@@ -1,0 +1,188 @@
+"""Many visitors at once: N headless Chromium sessions against one `streamlit run` server.
+
+Phase "different": N sessions open different expensive settings at the same moment.
+Phase "identical": N sessions open one identical new setting at the same moment.
+Phase "closed": N sessions start expensive work, then close their tabs; the server's CPU
+must go idle within a few seconds.
+
+Per session it reports the wait the page announced (its own estimate plus the queue ahead,
+parsed from "about N s"), the actual time, the queue positions it was shown, whether it
+was told its run is shared, and exceptions; for the server, CPU-seconds, peak RSS, jobs
+started (from its log) and error lines in its log. Loopback only; every wait is bounded.
+
+    python -m benchmarks.bench_load             # 8 sessions
+    python -m benchmarks.bench_load 3           # fewer
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.async_api import async_playwright
+
+from benchmarks.common import print_table
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, IDLE, streamlit_server
+
+EXPENSIVE = [
+    "/?units=512&epochs=3000",
+    "/hidden_units?widths=500,100,20&epochs=3000&seeds=3",
+    "/learning_rate?epochs=20000&seeds=10",
+    "/activations?epochs=6000&seeds=5",
+    "/?layers=4&units=256&epochs=5000",
+    "/gradient_vanishing?depth=10&width=64&seeds=10&epochs=3000",
+    "/generalization?epochs=3000",
+    "/?data=spiral&n=1000&units=256&epochs=2000",
+]
+IDENTICAL = "/hidden_units?widths=300,30&epochs=2500&seeds=4&lr=0.3"
+SESSION_SECONDS = 300  # a session still busy after this is reported as unfinished
+WAITING = re.compile(r"Waiting: (\d+) runs? ahead")
+ABOUT = re.compile(r"about ([\d.,]+) s")
+
+
+@dataclass
+class Session:
+    url: str
+    announced: float | None = None  # seconds: own estimate + queue ahead, as the page said
+    seconds: float | None = None  # from the click (or the page load) to the results
+    positions: list[int] = field(default_factory=list)
+    shared: bool = False
+    exceptions: int = 0
+    messages: list[str] = field(default_factory=list)  # errors the page showed
+
+
+def announced_seconds(text: str) -> float | None:
+    numbers = [float(n.replace(",", "")) for n in ABOUT.findall(text)]
+    return sum(numbers) if numbers else None
+
+
+async def visit(browser, base: str, session: Session, close_after: float | None = None) -> None:
+    """Open the page, press its Run button if it asks, and wait for the results, noting what
+    the page says meanwhile. close_after: close the tab after that many seconds instead."""
+    page = await browser.new_page(viewport={"width": 1400, "height": 1000})
+    started = time.perf_counter()
+    try:
+        await page.goto(base + session.url)
+        await page.wait_for_selector("h1", timeout=120_000)  # the script has drawn its title
+        clicked = False
+        while time.perf_counter() - started < SESSION_SECONDS:
+            if close_after is not None and time.perf_counter() - started > close_after:
+                return
+            text = await page.locator("[data-testid='stMain']").inner_text()
+            session.positions += [int(n) for n in WAITING.findall(text)]
+            session.shared |= "computed once, for both" in text
+            if session.announced is None and "takes about" in text:
+                session.announced = announced_seconds(text.split("takes ", 1)[1].split(".")[0])
+            idle = await page.locator(IDLE).count()
+            button = page.get_by_role("button", name=re.compile(r"^Run the "))
+            if idle and not clicked and await button.count():
+                clicked, started = True, time.perf_counter()
+                await button.first.click()
+            elif idle and time.perf_counter() - started > 1.0:
+                await page.wait_for_timeout(500)
+                if await page.locator(IDLE).count():
+                    session.seconds = time.perf_counter() - started
+                    break
+            await page.wait_for_timeout(200)
+        session.exceptions = await page.locator("[data-testid='stException']").count()
+        alerts = page.locator("[data-testid='stAlertContentError']")
+        session.messages = [m[:90] for m in await alerts.all_inner_texts()]
+    finally:
+        await page.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def jobs_started(log: Path) -> int:
+    return log.read_text().count("started:")
+
+
+async def phase(browser, base: str, urls: list[str], close_after=None) -> list[Session]:
+    sessions = [Session(url) for url in urls]
+    await asyncio.gather(*(visit(browser, base, s, close_after) for s in sessions))
+    return sessions
+
+
+def report(name: str, sessions: list[Session]) -> None:
+    rows = []
+    for s in sessions:
+        ratio = s.seconds / s.announced if s.seconds and s.announced else None
+        rows.append([
+            s.url[:58], f"{s.announced:.1f}" if s.announced else "-",
+            f"{s.seconds:.1f}" if s.seconds else "unfinished",
+            f"{ratio:.2f}" if ratio else "-",
+            ",".join(map(str, sorted(set(s.positions), reverse=True))) or "-",
+            "yes" if s.shared else "", s.exceptions, "; ".join(s.messages)[:60],
+        ])  # fmt: skip
+    print(f"\n{name}")
+    header = ["url", "announced s", "actual s", "ratio", "positions", "shared", "exc", "errors"]
+    print_table(header, rows)
+
+
+async def main(n: int) -> None:
+    log = Path(tempfile.mkdtemp()) / "streamlit.log"
+    pids = []
+    with streamlit_server(log, on_start=lambda p: pids.append(p.pid)) as base:
+        pid = pids[0]
+        async with async_playwright() as p:
+            browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            warm = await browser.new_page()
+            await warm.goto(f"{base}/?epochs=10")  # imports done before anything is timed
+            await warm.wait_for_selector(IDLE, timeout=120_000)
+            await warm.close()
+            urls = [EXPENSIVE[i % len(EXPENSIVE)] for i in range(n)]
+            for name, run in [
+                ("different settings at once", lambda: phase(browser, base, urls)),
+                ("one identical new setting", lambda: phase(browser, base, [IDENTICAL] * n)),
+            ]:
+                cpu, jobs, start = cpu_seconds(pid), jobs_started(log), time.perf_counter()
+                sessions = await run()
+                wall = time.perf_counter() - start
+                report(name, sessions)
+                print(
+                    f"server: {cpu_seconds(pid) - cpu:.1f} CPU-s in {wall:.1f} s wall, "
+                    f"{jobs_started(log) - jobs} jobs started, peak RSS {peak_rss_mb(pid):.0f} MB"
+                )
+            await phase(browser, base, [more_epochs(u) for u in urls], close_after=4.0)
+            busy, before = [], cpu_seconds(pid)
+            for _ in range(10):  # the server's CPU-seconds in each second after the tabs closed
+                await asyncio.sleep(1.0)
+                busy.append(cpu_seconds(pid) - before)
+                before += busy[-1]
+            idle = next((i + 1 for i, b in enumerate(busy) if b < 0.1), None)
+            print(
+                f"\ntabs closed after 4 s: server CPU-s in each second after: "
+                f"{[round(b, 2) for b in busy]}; near idle (< 0.1) from second {idle}"
+            )
+            print(f"peak RSS over the whole test: {peak_rss_mb(pid):.0f} MB")
+            await browser.close()
+    errors = [
+        line for line in log.read_text().splitlines() if "Traceback" in line or "ERROR" in line
+    ]
+    print(f"server log: {len(errors)} error lines")
+    for line in errors[:10]:
+        print("   ", line)
+
+
+def more_epochs(url: str) -> str:
+    """The same page with 20% more epochs: new work, not in the cache."""
+    return re.sub(r"epochs=(\d+)", lambda m: f"epochs={int(m[1]) * 6 // 5}", url)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 8))

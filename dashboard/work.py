@@ -1,0 +1,226 @@
+"""The server's work queue: every training run of every session goes through it.
+
+As many jobs run at once as the process has usable CPUs (mlp.grid.usable_cpus: affinity
+and cgroup quota), each in its own thread with one BLAS thread; the rest wait in order.
+Fair share: a session whose job is running starts another only when no other session's
+job is waiting. Identical work (same key) is one job, watched by every session that asked
+for it; a job nobody watches any more is dropped (waiting) or cancelled (running). A job
+that burns more than its CPU allowance is stopped. Finished results stay in a cache with
+a budget in bytes, least recently used out first. No `st.*` call in here but `shared`.
+"""
+
+from __future__ import annotations
+
+import pickle
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+
+import streamlit as st
+from streamlit.logger import get_logger
+
+from mlp.grid import usable_cpus
+
+MAX_CPU_SECONDS = 60.0  # no job may use more, whatever its estimate
+CPU_FLOOR_SECONDS = 2.0  # below this, an estimate is too small to judge a run by
+CACHE_MEGABYTES = 120.0  # finished results kept across sessions
+LOG = get_logger(__name__)  # the server log: one line per job started (the load test counts)
+
+
+class Cancelled(Exception):
+    """Raised inside a job nobody waits for any more; nothing partial is kept."""
+
+
+class OverBudget(Exception):
+    """Raised inside a job that used more CPU than it was allowed; nothing partial is kept."""
+
+
+class Progress:
+    """Where a job reports how far it got; it also stops the job when told to or when the
+    job's CPU time exceeds its allowance (measured on the job's own thread)."""
+
+    def __init__(self, cpu_allowance: float = MAX_CPU_SECONDS):
+        self.fraction = 0.0
+        self.cancelled = False
+        self.cpu_allowance = cpu_allowance
+        self.cpu_seconds = 0.0
+        self._cpu_start: float | None = None
+
+    def start(self) -> None:
+        self._cpu_start = time.thread_time()
+
+    def update(self, done: float, total: float) -> bool:
+        if self.cancelled:
+            raise Cancelled
+        if self._cpu_start is not None:
+            self.cpu_seconds = time.thread_time() - self._cpu_start
+            if self.cpu_seconds > self.cpu_allowance:
+                raise OverBudget(f"{self.cpu_seconds:.0f} s of CPU")
+        self.fraction = min(1.0, done / total) if total else 1.0
+        return True
+
+
+def cpu_allowance(estimate_seconds: float) -> float:
+    """Twice the estimate (at least CPU_FLOOR_SECONDS), and never above MAX_CPU_SECONDS."""
+    return min(MAX_CPU_SECONDS, max(CPU_FLOOR_SECONDS, 2 * estimate_seconds))
+
+
+@dataclass(eq=False)
+class Job:
+    """One piece of work: who asked, how far it got, and how it ended."""
+
+    key: Hashable
+    work: Callable[[Progress], object]
+    estimate: float  # seconds on an idle core
+    session: str  # the session that asked first: fair share counts it
+    watchers: set[str]
+    progress: Progress
+    state: str = "waiting"  # waiting, running, done, failed, cancelled
+    result: object = None
+    error: BaseException | None = None
+    submitted: float = field(default_factory=time.perf_counter)
+    started: float | None = None
+    finished: float | None = None
+
+    @property
+    def over(self) -> bool:
+        return self.state in ("done", "failed", "cancelled")
+
+    def seconds_left(self) -> float:
+        return self.estimate * (1 - self.progress.fraction)
+
+
+class WorkQueue:
+    """The queue, its workers' bookkeeping and the finished-results cache."""
+
+    def __init__(self, slots: int, cache_megabytes: float = CACHE_MEGABYTES):
+        self.slots = slots
+        self.cache_bytes = cache_megabytes * 1e6
+        self._lock = threading.Lock()
+        self._waiting: list[Job] = []
+        self._running: list[Job] = []
+        self._active: dict[Hashable, Job] = {}  # waiting or running, by key
+        self._cache: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
+        self.cached_bytes = 0
+        self.started_jobs = 0  # all-time count: the load test checks identical work ran once
+
+    def submit(self, key: Hashable, work: Callable[[Progress], object], session: str,
+               estimate: float) -> Job:  # fmt: skip
+        """The job for `key`: finished (from the cache), already queued or running (now also
+        watched by `session`), or new at the end of the queue."""
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                job = Job(key, work, estimate, session, set(), Progress(), "done")
+                job.result, job.progress.fraction = self._cache[key][0], 1.0
+                return job
+            job = self._active.get(key)
+            if job is None or job.progress.cancelled:  # a cancelled one is on its way out
+                job = Job(key, work, estimate, session, set(), Progress(cpu_allowance(estimate)))
+                self._active[key] = job
+                self._waiting.append(job)
+            job.watchers.add(session)
+            self._start_due()
+            return job
+
+    def leave(self, job: Job, session: str) -> None:
+        """`session` no longer waits for `job`: drop or cancel it if nobody else does."""
+        with self._lock:
+            job.watchers.discard(session)
+            if job.watchers or job.over:
+                return
+            if job in self._waiting:
+                self._waiting.remove(job)
+                self._finish(job, "cancelled")
+            else:
+                job.progress.cancelled = True  # the worker stops at its next report
+
+    def ahead(self, job: Job) -> tuple[int, float]:
+        """Jobs ahead of a waiting `job` (running, or queued before it) and the seconds until
+        a slot is likely free for it."""
+        with self._lock:
+            if job not in self._waiting:
+                return 0, 0.0
+            ahead = self._running + self._waiting[: self._waiting.index(job)]
+            return len(ahead), sum(j.seconds_left() for j in ahead) / self.slots
+
+    def load(self) -> tuple[int, int]:
+        """(running, waiting) jobs."""
+        with self._lock:
+            return len(self._running), len(self._waiting)
+
+    def backlog(self) -> tuple[int, float]:
+        """Jobs a new job would find ahead of it, and the seconds until a slot is likely
+        free for it (0 while a slot is free)."""
+        with self._lock:
+            ahead = self._running + self._waiting
+            if len(ahead) < self.slots:
+                return len(ahead), 0.0
+            return len(ahead), sum(j.seconds_left() for j in ahead) / self.slots
+
+    def _start_due(self) -> None:
+        """Fill free slots, fairly. Called with the lock held."""
+        while self._waiting and len(self._running) < self.slots:
+            busy = {j.session for j in self._running}
+            job = next((j for j in self._waiting if j.session not in busy), self._waiting[0])
+            self._waiting.remove(job)
+            self._running.append(job)
+            job.state, job.started = "running", time.perf_counter()
+            self.started_jobs += 1
+            LOG.info(
+                "job %d started: %d running, %d waiting",
+                self.started_jobs,
+                len(self._running),
+                len(self._waiting),
+            )
+            threading.Thread(target=self._run, args=(job,), daemon=True).start()
+
+    def _run(self, job: Job) -> None:
+        job.progress.start()
+        try:
+            result, state = job.work(job.progress), "done"
+        except Cancelled:
+            result, state = None, "cancelled"
+        except BaseException as exc:  # OverBudget or a bug: the page that waits shows it
+            result, state, job.error = None, "failed", exc
+        with self._lock:
+            self._running.remove(job)
+            job.result = result
+            if state == "done":
+                self._keep(job.key, result)
+            self._finish(job, state)
+            self._start_due()
+
+    def _finish(self, job: Job, state: str) -> None:
+        job.state, job.finished = state, time.perf_counter()
+        if self._active.get(job.key) is job:
+            del self._active[job.key]
+
+    def _keep(self, key: Hashable, result: object) -> None:
+        """Cache a result by its pickled size; evict the least recently used over budget."""
+        size = len(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        if size > self.cache_bytes:
+            return
+        self._cache[key] = (result, size)
+        self.cached_bytes += size
+        while self.cached_bytes > self.cache_bytes:
+            _, (_, evicted) = self._cache.popitem(last=False)
+            self.cached_bytes -= evicted
+
+    def clear(self) -> None:
+        """Forget every finished result (tests start from an empty cache)."""
+        with self._lock:
+            self._cache.clear()
+            self.cached_bytes = 0
+
+
+@st.cache_resource
+def shared() -> WorkQueue:
+    """The one queue of this server process, with one BLAS thread per job: BLAS's own
+    threads would fight the other slots for the same cores."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+    return WorkQueue(usable_cpus())

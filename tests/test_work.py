@@ -1,0 +1,128 @@
+"""The server's work queue: slots, fair share, shared work, cancelling, the CPU cap, the
+results cache."""
+
+import threading
+import time
+
+import pytest
+
+from dashboard import work
+from dashboard.work import WorkQueue
+
+
+class Gate:
+    """Work that runs until the test opens its gate, reporting progress as it waits."""
+
+    def __init__(self, result="done"):
+        self.opened, self.started, self.result = threading.Event(), threading.Event(), result
+        self.calls = 0
+
+    def __call__(self, progress: work.Progress):
+        self.calls += 1
+        self.started.set()
+        while not self.opened.is_set():
+            progress.update(0.5, 1.0)
+            time.sleep(0.005)
+        return self.result
+
+
+def wait_until(condition, seconds=10.0):
+    deadline = time.perf_counter() + seconds
+    while not condition():
+        assert time.perf_counter() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_no_more_jobs_run_than_slots_and_the_rest_wait_in_order():
+    queue, gates = WorkQueue(slots=2), [Gate(i) for i in range(4)]
+    jobs = [queue.submit(i, gate, f"session {i}", 1.0) for i, gate in enumerate(gates)]
+    wait_until(lambda: gates[0].started.is_set() and gates[1].started.is_set())
+    assert [j.state for j in jobs] == ["running", "running", "waiting", "waiting"]
+    assert queue.ahead(jobs[3])[0] == 3  # two running, one waiting before it
+    gates[0].opened.set()
+    wait_until(lambda: jobs[2].state == "running")
+    assert jobs[0].result == 0 and jobs[3].state == "waiting"
+    for gate in gates:
+        gate.opened.set()
+    wait_until(lambda: all(j.state == "done" for j in jobs))
+    assert [j.result for j in jobs] == [0, 1, 2, 3]
+
+
+def test_a_session_with_a_running_job_lets_another_sessions_job_go_first():
+    queue, gates = WorkQueue(slots=2), [Gate() for _ in range(4)]
+    busy = [queue.submit(i, gates[i], "class hog", 1.0) for i in range(3)]
+    other = queue.submit(3, gates[3], "late student", 1.0)
+    wait_until(lambda: busy[1].state == "running")
+    gates[0].opened.set()  # a slot frees: the late student's job is next, not the hog's third
+    wait_until(lambda: other.state == "running")
+    assert busy[2].state == "waiting"
+    for gate in gates:
+        gate.opened.set()
+
+
+def test_identical_work_runs_once_for_every_session_that_asks():
+    queue, gate = WorkQueue(slots=2), Gate()
+    first = queue.submit("same", gate, "a", 1.0)
+    second = queue.submit("same", gate, "b", 1.0)
+    assert first is second and first.watchers == {"a", "b"}
+    gate.opened.set()
+    wait_until(lambda: first.state == "done")
+    again = queue.submit("same", gate, "c", 1.0)  # from the cache, not run again
+    assert again.state == "done" and again.result == "done" and gate.calls == 1
+
+
+def test_a_job_nobody_waits_for_is_cancelled_and_not_cached():
+    queue, running, waiting = WorkQueue(slots=1), Gate(), Gate()
+    job = queue.submit("a", running, "a", 1.0)
+    queued = queue.submit("b", waiting, "b", 1.0)
+    wait_until(running.started.is_set)
+    queue.leave(queued, "b")
+    assert queued.state == "cancelled" and waiting.calls == 0
+    queue.leave(job, "a")
+    wait_until(lambda: job.state == "cancelled")
+    assert queue.cached_bytes == 0 and queue.load() == (0, 0)
+
+
+def test_a_job_still_watched_by_another_session_keeps_running():
+    queue, gate = WorkQueue(slots=1), Gate()
+    job = queue.submit("a", gate, "a", 1.0)
+    queue.submit("a", gate, "b", 1.0)
+    queue.leave(job, "a")
+    gate.opened.set()
+    wait_until(lambda: job.over)
+    assert job.state == "done"
+
+
+def test_a_job_over_its_cpu_allowance_is_stopped_with_the_reason():
+    def spin(progress):
+        while True:  # burns CPU on its own thread until the allowance stops it
+            sum(range(10_000))
+            progress.update(0.1, 1.0)
+
+    queue = WorkQueue(slots=1)
+    job = queue.submit("dear", spin, "a", estimate=0.0)
+    job.progress.cpu_allowance = 0.05
+    wait_until(lambda: job.over)
+    assert job.state == "failed" and isinstance(job.error, work.OverBudget)
+    assert job.progress.cpu_seconds > 0.05 and queue.cached_bytes == 0
+
+
+@pytest.mark.parametrize(
+    ("estimate", "allowance"), [(0.1, work.CPU_FLOOR_SECONDS), (5.0, 10.0), (100.0, 60.0)]
+)
+def test_the_cpu_allowance_is_twice_the_estimate_within_floor_and_ceiling(estimate, allowance):
+    assert work.cpu_allowance(estimate) == allowance
+
+
+def test_the_results_cache_keeps_to_its_byte_budget_dropping_the_least_recently_used():
+    queue = WorkQueue(slots=1, cache_megabytes=0.25)
+    for key in ("a", "b", "c"):
+        job = queue.submit(key, lambda progress: bytes(100_000), "s", 0.1)
+        wait_until(lambda job=job: job.over)
+        queue.submit("a", None, "s", 0.1)  # "a" is used again, so "b" is the oldest
+    assert queue.cached_bytes <= 250_000
+    assert queue.submit("a", None, "s", 0.1).state == "done"
+    assert queue.submit("c", None, "s", 0.1).state == "done"
+    evicted = queue.submit("b", Gate(), "s", 0.1)
+    assert evicted.state in ("waiting", "running")  # it has to be trained again
+    queue.leave(evicted, "s")
