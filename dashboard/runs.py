@@ -145,7 +145,7 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
     queue, me = work.shared(), session_id()
     jobs = [queue.submit(r.key, r.work, me, r.seconds) for r in requests]
     status, bar_slot, stop_slot = st.empty(), st.empty(), st.empty()
-    started, bar, finished, said, shown = time.perf_counter(), None, -1, None, -1
+    started, stoppable, finished, said, shown = time.perf_counter(), False, -1, None, -1
     try:
         while True:
             for i, job in enumerate(jobs):
@@ -167,14 +167,13 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
                     status.caption(news)
                 else:
                     status.empty()
-            if bar is None and time.perf_counter() - started > BAR_AFTER_SECONDS:
-                bar = bar_slot.progress(0.0, text=label)
+            if not stoppable and time.perf_counter() - started > BAR_AFTER_SECONDS:
+                stoppable = True  # quick runs finish without a flashing bar and button
                 stop_slot.button("Stop this run", key=f"stop_{label}", on_click=_stop, args=(key,))
-            percent = round(100 * sum(j.estimate * j.progress.fraction for j in jobs) / max(
-                sum(j.estimate for j in jobs), 1e-9))  # fmt: skip
-            if bar is not None and percent != shown:
-                shown = percent
-                bar.progress(percent / 100, text=f"{label} {percent}%")
+            percent = done_percent(jobs)
+            if stoppable and percent != shown and any(j.state != "waiting" for j in jobs):
+                shown = percent  # the bar starts when the work does, not while it waits
+                bar_slot.progress(percent / 100, text=f"{label} {percent}%")
             time.sleep(POLL_SECONDS)
     finally:
         for job in jobs:
@@ -193,6 +192,12 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
         if job.error is not None:
             raise job.error
     return [job.result for job in jobs]
+
+
+def done_percent(jobs: list[work.Job]) -> int:
+    """How far the jobs got together, each weighted by its estimate."""
+    total = sum(j.estimate for j in jobs)
+    return round(100 * sum(j.estimate * j.progress.fraction for j in jobs) / max(total, 1e-9))
 
 
 def describe(queue: work.WorkQueue, jobs: list[work.Job]) -> str:

@@ -184,14 +184,17 @@ def train_arms(
 
 
 def jobs_of(arms: Sequence[Arm], n_points: int) -> list[list[Arm]]:
-    """Arms grouped into queue jobs, cheapest first (the first curves come early): arms whose
-    networks stack together (mlp.sweep.group_key) share a job, up to BATCH_MEGABYTES of
-    records; the others run as separate jobs, in parallel where there are free cores."""
+    """Arms grouped into queue jobs: arms whose networks stack together
+    (mlp.sweep.group_key) share a job, up to BATCH_MEGABYTES of records; the others run as
+    separate jobs, in parallel where there are free cores. The dearest job comes first (it
+    sets how long the study takes), then the rest cheapest first: on the other cores the
+    first curves come early."""
     groups: dict[tuple, list[Arm]] = {}
     for a in arms:
         groups.setdefault(group_key(a.configs[0]), []).append(a)
     batches = [batch for members in groups.values() for batch in _batches(members, n_points)]
-    return sorted(batches, key=lambda batch: _seconds(batch, n_points))
+    ordered = sorted(batches, key=lambda batch: _seconds(batch, n_points))
+    return ordered[-1:] + ordered[:-1]
 
 
 def _seconds(arms: Sequence[Arm], n_points: int) -> float:

@@ -1,7 +1,8 @@
 """The server's work queue: every training run of every session goes through it.
 
 As many jobs run at once as the process has usable CPUs (mlp.grid.usable_cpus: affinity
-and cgroup quota), each in its own thread with one BLAS thread; the rest wait in order.
+and cgroup quota), each in a worker process with one BLAS thread (dashboard.workers); the
+rest wait in order.
 Fair share: a session whose job is running starts another only when no other session's
 job is waiting. Identical work (same key) is one job, watched by every session that asked
 for it; a job nobody watches any more is dropped (waiting) or cancelled (running). A job
@@ -92,11 +93,19 @@ class Job:
         return self.estimate * (1 - self.progress.fraction)
 
 
+def in_thread(job: Job) -> object:
+    job.progress.start()
+    return job.work(job.progress)
+
+
 class WorkQueue:
     """The queue, its workers' bookkeeping and the finished-results cache."""
 
-    def __init__(self, slots: int, cache_megabytes: float = CACHE_MEGABYTES):
+    def __init__(self, slots: int, cache_megabytes: float = CACHE_MEGABYTES,
+                 runner: Callable[[Job], object] | None = None):  # fmt: skip
+        """runner(job) computes a job's result (default: in the queue's own thread)."""
         self.slots = slots
+        self._runner = runner or in_thread
         self.cache_bytes = cache_megabytes * 1e6
         self._lock = threading.Lock()
         self._waiting: list[Job] = []
@@ -178,9 +187,8 @@ class WorkQueue:
             threading.Thread(target=self._run, args=(job,), daemon=True).start()
 
     def _run(self, job: Job) -> None:
-        job.progress.start()
         try:
-            result, state = job.work(job.progress), "done"
+            result, state = self._runner(job), "done"
         except Cancelled:
             result, state = None, "cancelled"
         except BaseException as exc:  # OverBudget or a bug: the page that waits shows it
@@ -189,6 +197,7 @@ class WorkQueue:
             self._running.remove(job)
             job.result = result
             if state == "done":
+                job.progress.fraction = 1.0
                 self._keep(job.key, result)
             self._finish(job, state)
             self._start_due()
@@ -218,9 +227,13 @@ class WorkQueue:
 
 @st.cache_resource
 def shared() -> WorkQueue:
-    """The one queue of this server process, with one BLAS thread per job: BLAS's own
-    threads would fight the other slots for the same cores."""
+    """The one queue of this server process; its jobs run in worker processes
+    (dashboard.workers). What the server computes itself also gets one BLAS thread: BLAS's
+    own threads would fight the workers for the same cores."""
     from threadpoolctl import threadpool_limits
 
+    from dashboard.workers import ProcessRunner
+
     threadpool_limits(1)
-    return WorkQueue(usable_cpus())
+    slots = usable_cpus()
+    return WorkQueue(slots, runner=ProcessRunner(slots))

@@ -80,9 +80,9 @@ def test_arms_trained_as_separate_jobs_give_the_digests_of_one_job():
         pd.testing.assert_frame_equal(together.curves, alone.curves)
 
 
-def test_arms_that_stack_share_a_job_and_the_cheapest_job_comes_first():
+def test_arms_that_stack_share_a_job_the_dearest_starts_first_then_the_cheapest():
     base = TrainConfig(epochs=300, snapshots=2)
     rates = [studies.arm(f"{lr:g}", base.replace(lr=lr), 2) for lr in (1.0, 0.1)]
     wide, narrow = (studies.arm(str(w), base.replace(hidden=(w, w)), 2) for w in (64, 2))
     jobs = studies.jobs_of([wide, *rates, narrow], n_points=21)
-    assert [[a.label for a in job] for job in jobs] == [["2"], ["1", "0.1"], ["64"]]
+    assert [[a.label for a in job] for job in jobs] == [["64"], ["2"], ["1", "0.1"]]

@@ -1,0 +1,110 @@
+"""Worker processes for the work queue: the server's cores without its GIL.
+
+Threads would share one interpreter lock with each other and with every page being
+drawn: two small networks in two threads train no faster than one after the other
+(bench: `python -m benchmarks.bench_load`). So each job runs in a process of a pool
+(forked from the server: nothing is imported twice), one BLAS thread each. A job owns a
+lane of three shared arrays while it runs: the worker writes its progress and CPU time
+there and reads the cancel flag; the server's thread that waits for the job mirrors them
+into the job's `Progress`, so the pages read it as they would a thread's.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from dashboard.work import Job, Progress
+
+MIRROR_SECONDS = 0.1
+
+
+class Lanes:
+    """Shared memory, one slot per lane: progress fraction, CPU seconds, cancel flag."""
+
+    def __init__(self, count: int, context):
+        self.fraction = context.Array("d", count, lock=False)
+        self.cpu_seconds = context.Array("d", count, lock=False)
+        self.cancelled = context.Array("b", count, lock=False)
+
+
+_lanes: Lanes | None = None  # in a worker process: the lanes it inherited
+
+
+def _start_worker(lanes: Lanes) -> None:
+    global _lanes
+    from threadpoolctl import threadpool_limits
+
+    _lanes = lanes
+    threadpool_limits(1)  # one BLAS thread: the other lanes need the other cores
+
+
+class LaneProgress(Progress):
+    """A job's Progress inside a worker: reports through its lane."""
+
+    def __init__(self, lane: int, cpu_allowance: float):
+        super().__init__(cpu_allowance)
+        self.lane = lane
+
+    def update(self, done: float, total: float) -> bool:
+        self.cancelled = bool(_lanes.cancelled[self.lane])
+        try:
+            return super().update(done, total)
+        finally:
+            _lanes.fraction[self.lane] = self.fraction
+            _lanes.cpu_seconds[self.lane] = self.cpu_seconds
+
+
+def _run_in_lane(work, lane: int, cpu_allowance: float):
+    progress = LaneProgress(lane, cpu_allowance)
+    progress.start()
+    return work(progress)
+
+
+class ProcessRunner:
+    """Runs jobs in a pool of `slots` forked processes; at most `slots` jobs at once (the
+    queue sees to it), each in a lane of its own."""
+
+    def __init__(self, slots: int):
+        self._context = multiprocessing.get_context("fork")
+        self._lanes = Lanes(slots, self._context)
+        self._free = list(range(slots))
+        self._lock = threading.Lock()
+        self._slots = slots
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            self._slots, self._context, initializer=_start_worker, initargs=(self._lanes,)
+        )
+
+    def __call__(self, job: Job) -> object:
+        with self._lock:
+            lane = self._free.pop()
+            pool = self._pool
+        lanes = self._lanes
+        lanes.fraction[lane], lanes.cpu_seconds[lane], lanes.cancelled[lane] = 0.0, 0.0, 0
+        try:
+            future = pool.submit(_run_in_lane, job.work, lane, job.progress.cpu_allowance)
+            while not future.done():
+                time.sleep(MIRROR_SECONDS)
+                lanes.cancelled[lane] = job.progress.cancelled
+                mirror(job.progress, lanes, lane)
+            mirror(job.progress, lanes, lane)
+            return future.result()  # re-raises Cancelled, OverBudget or the job's own error
+        except BrokenProcessPool:  # a worker died (out of memory?): start a fresh pool
+            with self._lock:
+                if self._pool is pool:
+                    self._pool = self._new_pool()
+            raise
+        finally:
+            with self._lock:
+                self._free.append(lane)
+
+
+def mirror(progress: Progress, lanes: Lanes, lane: int) -> None:
+    progress.fraction = lanes.fraction[lane]
+    progress.cpu_seconds = lanes.cpu_seconds[lane]

@@ -1,0 +1,33 @@
+"""What a page says while its runs wait in the shared queue."""
+
+from dashboard import runs
+from dashboard.work import WorkQueue
+
+from .test_work import Gate, wait_until
+
+
+def test_a_waiting_run_is_told_how_many_runs_are_ahead_and_for_how_long():
+    queue, gates = WorkQueue(slots=2), [Gate() for _ in range(3)]
+    for i in range(2):
+        queue.submit(f"other {i}", gates[i], f"visitor {i}", estimate=10.0)
+    mine = queue.submit("mine", gates[2], "me", estimate=3.0)
+    wait_until(lambda: gates[0].started.is_set() and gates[1].started.is_set())
+    # both running jobs report half done: 2 × 5 s left, shared by 2 slots
+    wait_until(lambda: all(j.progress.fraction == 0.5 for j in queue._running))
+    assert runs.describe(queue, [mine]) == (
+        "Waiting: 2 runs ahead of yours on this shared server (about 5 s). It starts by itself."
+    )
+    assert runs.done_percent([mine]) == 0
+    for gate in gates:
+        gate.opened.set()
+
+
+def test_a_run_another_visitor_also_waits_for_says_it_is_shared():
+    queue, gate = WorkQueue(slots=1), Gate()
+    job = queue.submit("same", gate, "a", 1.0)
+    queue.submit("same", gate, "b", 1.0)
+    wait_until(gate.started.is_set)
+    assert "computed once" in runs.describe(queue, [job])
+    gate.opened.set()
+    wait_until(lambda: job.over)
+    assert runs.describe(queue, [job]) == "" and runs.done_percent([job]) == 100
