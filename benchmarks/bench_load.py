@@ -108,6 +108,36 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def family(pid: int) -> list[int]:
+    """The server and its worker processes."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    return [pid, *map(int, children.read_text().split())] if children.exists() else [pid]
+
+
+def pss_mb(pids: list[int]) -> float:
+    """Proportional set size of the processes together: shared pages counted once."""
+    total = 0.0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return total
+
+
+async def sample_memory(pid: int, peak: list[float]) -> None:
+    """Keep peak[0] at the highest PSS of the server with its workers (every 0.5 s)."""
+    while True:
+        peak[0] = max(peak[0], pss_mb(family(pid)))
+        await asyncio.sleep(0.5)
+
+
+def cpu_of_family(pid: int) -> float:
+    return sum(cpu_seconds(p) for p in family(pid) if Path(f"/proc/{p}").exists())
+
+
 def jobs_started(log: Path) -> int:
     return log.read_text().count("started:")
 
@@ -146,30 +176,36 @@ async def main(n: int) -> None:
             await warm.wait_for_selector(IDLE, timeout=120_000)
             await warm.close()
             urls = [EXPENSIVE[i % len(EXPENSIVE)] for i in range(n)]
+            peak_pss = [0.0]
+            sampler = asyncio.create_task(sample_memory(pid, peak_pss))
             for name, run in [
                 ("different settings at once", lambda: phase(browser, base, urls)),
                 ("one identical new setting", lambda: phase(browser, base, [IDENTICAL] * n)),
             ]:
-                cpu, jobs, start = cpu_seconds(pid), jobs_started(log), time.perf_counter()
+                cpu, jobs, start = cpu_of_family(pid), jobs_started(log), time.perf_counter()
                 sessions = await run()
                 wall = time.perf_counter() - start
                 report(name, sessions)
                 print(
-                    f"server: {cpu_seconds(pid) - cpu:.1f} CPU-s in {wall:.1f} s wall, "
+                    f"server and workers: {cpu_of_family(pid) - cpu:.1f} CPU-s, {wall:.1f} s wall, "
                     f"{jobs_started(log) - jobs} jobs started, peak RSS {peak_rss_mb(pid):.0f} MB"
                 )
             await phase(browser, base, [more_epochs(u) for u in urls], close_after=4.0)
-            busy, before = [], cpu_seconds(pid)
+            busy, before = [], cpu_of_family(pid)
             for _ in range(10):  # the server's CPU-seconds in each second after the tabs closed
                 await asyncio.sleep(1.0)
-                busy.append(cpu_seconds(pid) - before)
+                busy.append(cpu_of_family(pid) - before)
                 before += busy[-1]
             idle = next((i + 1 for i, b in enumerate(busy) if b < 0.1), None)
             print(
                 f"\ntabs closed after 4 s: server CPU-s in each second after: "
                 f"{[round(b, 2) for b in busy]}; near idle (< 0.1) from second {idle}"
             )
-            print(f"peak RSS over the whole test: {peak_rss_mb(pid):.0f} MB")
+            sampler.cancel()
+            print(
+                f"peak RSS of the server process: {peak_rss_mb(pid):.0f} MB; peak PSS of the "
+                f"server with its workers: {peak_pss[0]:.0f} MB"
+            )
             await browser.close()
     errors = [
         line for line in log.read_text().splitlines() if "Traceback" in line or "ERROR" in line
