@@ -24,7 +24,7 @@ import mlp
 from dashboard import work
 from mlp import RunRecord, TrainConfig
 
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.4  # each redraw costs the server and every watching browser
 BAR_AFTER_SECONDS = 0.3  # quick runs finish without a flashing bar
 MAX_SECONDS = 60.0  # one click may not hold the server longer: dearer work is refused
 CONFIRMED, STOPPED = "_confirmed_runs", "_stopped_runs"

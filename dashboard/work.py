@@ -200,6 +200,10 @@ class WorkQueue:
                 job.progress.fraction = 1.0
                 self._keep(job.key, result)
             self._finish(job, state)
+            LOG.info(
+                "job %s: %s after %.1f s (%.1f s of CPU)", id(job), state,
+                job.finished - job.started, job.progress.cpu_seconds,
+            )  # fmt: skip
             self._start_due()
 
     def _finish(self, job: Job, state: str) -> None:
