@@ -111,6 +111,7 @@ class WorkQueue:
         self._waiting: list[Job] = []
         self._running: list[Job] = []
         self._active: dict[Hashable, Job] = {}  # waiting or running, by key
+        self._last_start: dict[str, float] = {}  # session → when its latest job started
         self._cache: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self.cached_bytes = 0
         self.started_jobs = 0  # all-time count: the load test checks identical work ran once
@@ -152,7 +153,8 @@ class WorkQueue:
         with self._lock:
             if job not in self._waiting:
                 return 0, 0.0
-            ahead = self._running + self._waiting[: self._waiting.index(job)]
+            order = self._turns()
+            ahead = self._running + order[: order.index(job)]
             return len(ahead), sum(j.seconds_left() for j in ahead) / self.slots
 
     def load(self) -> tuple[int, int]:
@@ -169,12 +171,28 @@ class WorkQueue:
                 return len(ahead), 0.0
             return len(ahead), sum(j.seconds_left() for j in ahead) / self.slots
 
+    def _turns(self) -> list[Job]:
+        """The waiting jobs in the order they will start: sessions take turns (round robin,
+        the session served longest ago first), each session's own jobs in order. Called
+        with the lock held."""
+        served, now = dict(self._last_start), time.perf_counter()
+        order, pending = [], list(self._waiting)
+        while pending:
+            job = min(pending, key=lambda j: served.get(j.session, -1.0))  # FIFO among equals
+            pending.remove(job)
+            order.append(job)
+            served[job.session] = now + len(order)  # served after every real start
+        return order
+
     def _start_due(self) -> None:
-        """Fill free slots, fairly. Called with the lock held."""
+        """Fill free slots in turn order, preferring a session with no job running. Called
+        with the lock held."""
         while self._waiting and len(self._running) < self.slots:
             busy = {j.session for j in self._running}
-            job = next((j for j in self._waiting if j.session not in busy), self._waiting[0])
+            order = self._turns()
+            job = next((j for j in order if j.session not in busy), order[0])
             self._waiting.remove(job)
+            self._last_start[job.session] = time.perf_counter()
             self._running.append(job)
             job.state, job.started = "running", time.perf_counter()
             self.started_jobs += 1
@@ -185,6 +203,9 @@ class WorkQueue:
                 len(self._waiting),
             )
             threading.Thread(target=self._run, args=(job,), daemon=True).start()
+        present = {j.session for j in self._running + self._waiting}
+        for session in set(self._last_start) - present:  # gone: its turn needs no memory
+            del self._last_start[session]
 
     def _run(self, job: Job) -> None:
         try:

@@ -60,6 +60,21 @@ def test_a_session_with_a_running_job_lets_another_sessions_job_go_first():
         gate.opened.set()
 
 
+def test_sessions_take_turns_so_one_long_list_of_jobs_does_not_hold_up_a_single_job():
+    queue, gates = WorkQueue(slots=1), [Gate() for _ in range(5)]
+    study = [queue.submit(i, gates[i], "study with many jobs", 1.0) for i in range(4)]
+    single = queue.submit(4, gates[4], "one training run", 1.0)
+    wait_until(gates[0].started.is_set)
+    assert queue.ahead(single)[0] == 1  # only the running job: its turn is next
+    assert queue.ahead(study[1])[0] == 2
+    gates[0].opened.set()
+    wait_until(lambda: single.state == "running")
+    assert study[1].state == "waiting"
+    for gate in gates:
+        gate.opened.set()
+    wait_until(lambda: all(j.over for j in [*study, single]))
+
+
 def test_identical_work_runs_once_for_every_session_that_asks():
     queue, gate = WorkQueue(slots=2), Gate()
     first = queue.submit("same", gate, "a", 1.0)
