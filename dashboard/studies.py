@@ -240,9 +240,11 @@ def run_arms(
             for a, result in zip(batch, results, strict=True)
         }
         if 0 < len(finished) < len(arms):
-            curves = curves_frame(finished, "setting")
+            one_value = len(arms[0].values) == 1  # e.g. (("hidden units", 20),)
+            swept = arms[0].values[0][0] if one_value else "setting"
+            curves = curves_frame(finished, swept)
             title = f"Loss so far: {len(finished)} of {len(arms)} settings finished"
-            preview.altair_chart(band_chart(curves, "loss", "setting", title), width="stretch")
+            preview.altair_chart(band_chart(curves, "loss", swept, title), width="stretch")
 
     knobs = "Lower the epochs or the number of seeds, or sweep fewer values."
     parts = runs.run_jobs(requests, label, run_key(arms, len(X)), knobs, show_finished)
