@@ -46,6 +46,8 @@ IDENTICAL = "/hidden_units?widths=300,30&epochs=2500&seeds=4&lr=0.3"
 SESSION_SECONDS = 300  # a session still busy after this is reported as unfinished
 WAITING = re.compile(r"Waiting: (\d+) runs? ahead")
 ABOUT = re.compile(r"about ([\d.,]+) s")
+# a study announces its run in a caption, and again ("This study takes…") if it asks first
+ANNOUNCED = re.compile(r"(This study )?takes (about[^\n]*)")
 
 
 @dataclass
@@ -87,8 +89,9 @@ async def visit(browser, base: str, session: Session, close_after: float | None 
             text = await page.locator("[data-testid='stMain']").inner_text()
             session.positions += [int(n) for n in WAITING.findall(text)]
             session.shared |= "computed once, for both" in text
-            for i, part in enumerate(text.split("takes ")[1:]):  # each run the page announces
-                seconds = announced_seconds(part.split("\n")[0])
+            runs = [m[2] for m in ANNOUNCED.finditer(text) if not m[1]]  # each run announced
+            for i, sentence in enumerate(runs):
+                seconds = announced_seconds(sentence)
                 if i not in session.announcements and seconds is not None:
                     session.announcements[i] = seconds
                     started = started if clicked or i else time.perf_counter()
