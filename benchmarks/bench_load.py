@@ -29,7 +29,7 @@ from pathlib import Path
 
 from playwright.async_api import async_playwright
 
-from benchmarks.common import print_table
+from benchmarks.common import peak_rss_mb, print_table
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, IDLE, streamlit_server
 
 EXPENSIVE = [
@@ -126,35 +126,32 @@ async def settled(page) -> bool:
     return True
 
 
+def read(path: Path) -> str:
+    """A /proc file's text, or "" once its process has exited."""
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """User + system CPU time of a process, in seconds (0 once it has exited)."""
+    text = read(Path(f"/proc/{pid}/stat"))
+    if not text:
+        return 0.0
+    fields = text.rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def family(pid: int) -> list[int]:
     """The server and its worker processes."""
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    return [pid, *map(int, children.read_text().split())] if children.exists() else [pid]
+    return [pid, *map(int, read(Path(f"/proc/{pid}/task/{pid}/children")).split())]
 
 
 def pss_mb(pids: list[int]) -> float:
     """Proportional set size of the processes together: shared pages counted once."""
-    total = 0.0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:
-            pass
-    return total
+    lines = (line for pid in pids for line in read(Path(f"/proc/{pid}/smaps_rollup")).splitlines())
+    return sum(int(line.split()[1]) / 1024 for line in lines if line.startswith("Pss:"))
 
 
 async def sample_memory(pid: int, peak: list[float]) -> None:
@@ -166,20 +163,12 @@ async def sample_memory(pid: int, peak: list[float]) -> None:
 
 def chromium_cpu_seconds() -> float:
     """CPU time of every Chromium process: the load generator's share of this machine."""
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue
-        if "(chrom" in text:
-            fields = text.rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / 100
-    return total
+    comms = Path("/proc").glob("[0-9]*/comm")
+    return sum(cpu_seconds(int(c.parent.name)) for c in comms if read(c).startswith("chrom"))
 
 
 def cpu_of_family(pid: int) -> float:
-    return sum(cpu_seconds(p) for p in family(pid) if Path(f"/proc/{p}").exists())
+    return sum(cpu_seconds(p) for p in family(pid))
 
 
 def jobs_started(log: Path) -> int:

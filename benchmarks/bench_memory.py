@@ -11,6 +11,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from benchmarks.common import peak_rss_mb
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_idle
 
 DEFAULTS = [
@@ -31,14 +32,6 @@ LARGEST = [
     "/gradient_vanishing?depth=10&width=64&acts=sigmoid,tanh,relu,leaky_relu,identity&seeds=10&epochs=3000",
 ]
 CSV_ROWS = 100_000
-
-
-def peak_rss_mb(pid: int) -> float:
-    """The process's high-water mark of resident memory (VmHWM), in MB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc status")
 
 
 def visit(page, url: str) -> None:

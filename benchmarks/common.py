@@ -1,9 +1,10 @@
-"""Helpers shared by the benchmark scripts: timing and a plain table."""
+"""Helpers shared by the benchmark scripts: timing, a process's memory, a plain table."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 
 def best_of(repeats: int, run: Callable[..., object], *args) -> float:
@@ -14,6 +15,14 @@ def best_of(repeats: int, run: Callable[..., object], *args) -> float:
         run(*args)
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's high-water mark of resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc status")
 
 
 def print_table(header: list[str], rows: list[list]) -> None:

@@ -159,14 +159,9 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
             if done == len(jobs):
                 break
             news = describe(queue, jobs)
-            if news != said:  # draw only what changed: the workers need the GIL more
+            if news != said:  # draw only what changed: every redraw costs server and browsers
                 said = news
-                if news.startswith("Waiting"):
-                    status.info(news)
-                elif news:
-                    status.caption(news)
-                else:
-                    status.empty()
+                show_status(status, news)
             if not stoppable and time.perf_counter() - started > BAR_AFTER_SECONDS:
                 stoppable = True  # quick runs finish without a flashing bar and button
                 stop_slot.button("Stop this run", key=f"stop_{label}", on_click=_stop, args=(key,))
@@ -192,6 +187,16 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
         if job.error is not None:
             raise job.error
     return [job.result for job in jobs]
+
+
+def show_status(slot, news: str) -> None:
+    """The waiting notice as an info box, the shared-run note as a caption, or nothing."""
+    if news.startswith("Waiting"):
+        slot.info(news)
+    elif news:
+        slot.caption(news)
+    else:
+        slot.empty()
 
 
 def done_percent(jobs: list[work.Job]) -> int:

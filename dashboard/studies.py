@@ -29,6 +29,7 @@ from mlp.sweep import group_key
 # (only their digest is cached), so it may hold more of them than the Train page
 BUDGET = runs.Budget(auto_seconds=30.0, max_megabytes=100.0)
 BATCH_MEGABYTES = 25.0  # records trained at once before being digested
+KNOBS = "Lower the epochs or the number of seeds, or sweep fewer values."  # when it is dear
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,10 @@ def base_config(settings: Sequence[Setting]) -> TrainConfig:
 def ready_to_run(arms: Sequence[Arm], n_points: int, n_datasets: int = 1) -> bool:
     """Run now, wait for a button, or refuse — by the estimated cost of the sweep."""
     configs = [c for a in arms for c in a.configs]
-    seconds = estimate_sweep_seconds(configs, n_points) * n_datasets
+    seconds = _seconds(arms, n_points) * n_datasets
     megabytes = sum(record_megabytes(c, n_points) for c in configs)  # one data set at a time
     st.caption(f"{len(configs) * n_datasets} networks: training takes {runs.announce(seconds)}.")
-    knobs = "Lower the epochs or the number of seeds, or sweep fewer values."
-    return runs.gate(run_key(arms, n_points), seconds, megabytes, "study", knobs, BUDGET)
+    return runs.gate(run_key(arms, n_points), seconds, megabytes, "study", KNOBS, BUDGET)
 
 
 def run_key(arms: Sequence[Arm], n_points: int) -> tuple:
@@ -231,27 +231,27 @@ def run_arms(
         for batch in batches
     ]
     preview = st.empty()
+    one_value = len(arms[0].values) == 1  # e.g. (("hidden units", 20),)
+    swept = arms[0].values[0][0] if one_value else "setting"
 
     def show_finished(parts: list) -> None:
-        finished = {
-            a.label: result
-            for batch, results in zip(batches, parts, strict=True)
-            if results is not None
-            for a, result in zip(batch, results, strict=True)
-        }
+        finished = by_label(batches, parts)
         if 0 < len(finished) < len(arms):
-            one_value = len(arms[0].values) == 1  # e.g. (("hidden units", 20),)
-            swept = arms[0].values[0][0] if one_value else "setting"
             curves = curves_frame(finished, swept)
             title = f"Loss so far: {len(finished)} of {len(arms)} settings finished"
             preview.altair_chart(band_chart(curves, "loss", swept, title), width="stretch")
 
-    knobs = "Lower the epochs or the number of seeds, or sweep fewer values."
-    parts = runs.run_jobs(requests, label, run_key(arms, len(X)), knobs, show_finished)
+    parts = runs.run_jobs(requests, label, run_key(arms, len(X)), KNOBS, show_finished)
     preview.empty()
-    by_label = {
+    results = by_label(batches, parts)
+    return {a.label: results[a.label] for a in arms}
+
+
+def by_label(batches: list[list[Arm]], parts: list) -> dict[str, ArmResult]:
+    """Each finished job's results by arm label (a job not finished yet is None)."""
+    return {
         a.label: result
         for batch, results in zip(batches, parts, strict=True)
+        if results is not None
         for a, result in zip(batch, results, strict=True)
     }
-    return {a.label: by_label[a.label] for a in arms}

@@ -2,12 +2,12 @@
 
 As many jobs run at once as the process has usable CPUs (mlp.grid.usable_cpus: affinity
 and cgroup quota), each in a worker process with one BLAS thread (dashboard.workers); the
-rest wait in order.
-Fair share: a session whose job is running starts another only when no other session's
-job is waiting. Identical work (same key) is one job, watched by every session that asked
-for it; a job nobody watches any more is dropped (waiting) or cancelled (running). A job
-that burns more than its CPU allowance is stopped. Finished results stay in a cache with
-a budget in bytes, least recently used out first. No `st.*` call in here but `shared`.
+rest wait their turn: sessions take turns (round robin), and a session with a job running
+starts another only when no other session's job is waiting. Identical work (same key) is
+one job, watched by every session that asked for it; a job nobody watches any more is
+dropped (waiting) or cancelled (running). A job that burns more than its CPU allowance is
+stopped. Finished results stay in a cache with a budget in bytes, least recently used out
+first. No `st.*` call in here but `shared`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import streamlit as st
 from streamlit.logger import get_logger
@@ -27,7 +27,7 @@ from mlp.grid import usable_cpus
 MAX_CPU_SECONDS = 60.0  # no job may use more, whatever its estimate
 CPU_FLOOR_SECONDS = 2.0  # below this, an estimate is too small to judge a run by
 CACHE_MEGABYTES = 120.0  # finished results kept across sessions
-LOG = get_logger(__name__)  # the server log: one line per job started (the load test counts)
+LOG = get_logger(__name__)  # the server log: a line per job started and ended (bench_load)
 
 
 class Cancelled(Exception):
@@ -81,7 +81,6 @@ class Job:
     state: str = "waiting"  # waiting, running, done, failed, cancelled
     result: object = None
     error: BaseException | None = None
-    submitted: float = field(default_factory=time.perf_counter)
     started: float | None = None
     finished: float | None = None
 
@@ -155,21 +154,18 @@ class WorkQueue:
                 return 0, 0.0
             order = self._turns()
             ahead = self._running + order[: order.index(job)]
-            return len(ahead), sum(j.seconds_left() for j in ahead) / self.slots
-
-    def load(self) -> tuple[int, int]:
-        """(running, waiting) jobs."""
-        with self._lock:
-            return len(self._running), len(self._waiting)
+            return len(ahead), self._seconds_for(ahead)
 
     def backlog(self) -> tuple[int, float]:
         """Jobs a new job would find ahead of it, and the seconds until a slot is likely
         free for it (0 while a slot is free)."""
         with self._lock:
             ahead = self._running + self._waiting
-            if len(ahead) < self.slots:
-                return len(ahead), 0.0
-            return len(ahead), sum(j.seconds_left() for j in ahead) / self.slots
+            return len(ahead), self._seconds_for(ahead) if len(ahead) >= self.slots else 0.0
+
+    def _seconds_for(self, jobs: list[Job]) -> float:
+        """The estimated work left in `jobs`, spread over the slots."""
+        return sum(j.seconds_left() for j in jobs) / self.slots
 
     def _turns(self) -> list[Job]:
         """The waiting jobs in the order they will start: sessions take turns (round robin,
@@ -208,8 +204,10 @@ class WorkQueue:
             del self._last_start[session]
 
     def _run(self, job: Job) -> None:
+        size = 0
         try:
             result, state = self._runner(job), "done"
+            size = len(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))  # not locked
         except Cancelled:
             result, state = None, "cancelled"
         except BaseException as exc:  # OverBudget or a bug: the page that waits shows it
@@ -219,7 +217,7 @@ class WorkQueue:
             job.result = result
             if state == "done":
                 job.progress.fraction = 1.0
-                self._keep(job.key, result)
+                self._keep(job.key, result, size)
             self._finish(job, state)
             LOG.info(
                 "job %s: %s after %.1f s (%.1f s of CPU)", id(job), state,
@@ -232,9 +230,9 @@ class WorkQueue:
         if self._active.get(job.key) is job:
             del self._active[job.key]
 
-    def _keep(self, key: Hashable, result: object) -> None:
-        """Cache a result by its pickled size; evict the least recently used over budget."""
-        size = len(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    def _keep(self, key: Hashable, result: object, size: int) -> None:
+        """Cache a result of `size` bytes (pickled); evict the least recently used over
+        budget."""
         if size > self.cache_bytes:
             return
         self._cache[key] = (result, size)

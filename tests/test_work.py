@@ -95,7 +95,7 @@ def test_a_job_nobody_waits_for_is_cancelled_and_not_cached():
     assert queued.state == "cancelled" and waiting.calls == 0
     queue.leave(job, "a")
     wait_until(lambda: job.state == "cancelled")
-    assert queue.cached_bytes == 0 and queue.load() == (0, 0)
+    assert queue.cached_bytes == 0 and queue.backlog() == (0, 0.0)
 
 
 def test_a_job_still_watched_by_another_session_keeps_running():
