@@ -19,7 +19,9 @@ SETTINGS = [
     Setting("hu_widths", "widths", "Units per hidden layer, comma-separated",
             "1, 2, 4, 8, 20, 100, 500", "text", check=parsing.value_list(*WIDTHS, whole=True)),
     learning_rate("hu_lr"),
-    *studies.training_settings(PAGE, epochs=1500, per="width"),
+    # 4 seeds: width 500's runs train alone, one per core; a fifth would cost one core a
+    # third run (about 2 s on 2 cores) while the other idles
+    *studies.training_settings(PAGE, epochs=1500, per="width", seeds=4),
     Setting("hu_grid", "grid", "Also sweep learning rates (heatmap)", False, "toggle"),
     Setting("hu_grid_rates", "grid_rates", "Rates for the heatmap", "10, 1, 0.1, 0.01", "text",
             check=parsing.value_list(*RATES), shown=lambda state: state["hu_grid"]),

@@ -1,7 +1,11 @@
-"""Server time of each page with its default settings, measured with streamlit.testing's
-AppTest (the script runs in-process, as it does in the server): the first visit (the
-server's first script run also imports numpy, pandas and altair), a run with an empty
-cache (new settings), and a cached rerun.
+"""Time of each page with its default settings.
+
+1. Server time, with streamlit.testing's AppTest (the script runs in-process, as in the
+   server): the first visit (the server's first script run also imports numpy, pandas and
+   altair), a run with an empty cache (new settings), and a cached rerun.
+2. What a visitor sees, in headless Chromium against a fresh `streamlit run` server per
+   page (needs Debian's chromium): seconds from opening the page to its first chart, and
+   to the script's end (every result drawn).
 
     python -m benchmarks.bench_app                          # every page
     python -m benchmarks.bench_app app_pages/backprop.py    # some pages
@@ -10,14 +14,20 @@ cache (new settings), and a cached rerun.
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import streamlit as st
+from playwright.sync_api import sync_playwright
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.common import print_table
 from dashboard import work
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+
+CHART = "[data-testid='stVegaLiteChart']"
+STATE = "[data-testid='stApp']"
 
 ENTRY = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 PAGES = [
@@ -44,7 +54,7 @@ def empty_caches() -> None:
     work.shared().clear()  # the queue keeps finished runs
 
 
-def main(pages: list[str]) -> None:
+def in_app_test(pages: list[str]) -> None:
     rows = []
     for page in pages:
         empty_caches()
@@ -58,6 +68,46 @@ def main(pages: list[str]) -> None:
         cached = min(timed_run(at) for _ in range(3))
         rows.append([page, f"{first:.2f}", f"{cold:.2f}", f"{cached:.2f}"])
     print_table(["page", "first visit (s)", "empty cache (s)", "cached rerun (s)"], rows)
+
+
+def seen_in_browser(page, url: str) -> tuple[float, float]:
+    """Seconds from opening `url` to its first chart, and to the end of its script run with
+    its charts drawn."""
+    start = time.perf_counter()
+    page.goto(url)
+    first_chart = ran = None
+    while time.perf_counter() - start < 300:
+        now = time.perf_counter() - start
+        charts = page.locator(CHART).count()
+        if first_chart is None and charts:
+            first_chart = now
+        state = page.locator(STATE).get_attribute("data-test-script-state")
+        ran = ran or state == "running"
+        if state == "notRunning" and (ran or now > 3) and charts:
+            return first_chart, now
+        page.wait_for_timeout(50)
+    raise TimeoutError(url)
+
+
+def in_browser(pages: list[str]) -> None:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for page_file in pages:
+            path = "" if page_file == PAGES[0] else Path(page_file).stem
+            with streamlit_server(Path(tmp) / "server.log") as url:
+                tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+                first_chart, done = seen_in_browser(tab, f"{url}/{path}")
+                tab.close()
+            rows.append([page_file, f"{first_chart:.2f}", f"{done:.2f}"])
+        browser.close()
+    print_table(["page (fresh server)", "first chart (s)", "complete (s)"], rows)
+
+
+def main(pages: list[str]) -> None:
+    in_app_test(pages)
+    print()
+    in_browser(pages)
 
 
 if __name__ == "__main__":

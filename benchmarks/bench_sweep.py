@@ -16,7 +16,7 @@ from mlp.grid import process_pool, usable_cpus
 
 EPOCHS = {4: 400, 20: 400, 100: 100}
 # parallel: width → (networks, epochs), each sweep a few seconds serially
-PARALLEL = {4: (256, 400), 20: (128, 400), 100: (16, 300), 500: (8, 100)}
+PARALLEL = {4: (256, 400), 20: (128, 400), 100: (16, 300), 500: (8, 400)}
 
 
 def train_each(X, y, configs):

@@ -30,9 +30,17 @@ MAX_SECONDS = 60.0  # one click may not hold the server longer: dearer work is r
 CONFIRMED, STOPPED = "_confirmed_runs", "_stopped_runs"
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def load_dataset(name: str, **options) -> tuple[np.ndarray, np.ndarray]:
-    return mlp.datasets.load(name, **options)
+    """A named data set, generated once and kept in the queue's cache (every session's, in
+    its byte budget); read-only, as every session shares the arrays."""
+    queue, key = work.shared(), ("dataset", name, tuple(sorted(options.items())))
+    data = queue.recall(key)
+    if data is None:
+        data = mlp.datasets.load(name, **options)
+        for array in data:
+            array.setflags(write=False)
+        queue.remember(key, data)
+    return data
 
 
 def fingerprint(*arrays: np.ndarray | None) -> str:
@@ -63,22 +71,24 @@ class Budget:
     max_megabytes: float
 
 
-def announce(seconds: float) -> str:
-    """The wait for a new run, queue included: "about 8 s" or "about 8 s, after the 3 runs
-    ahead of it on this shared server (about 20 s)"."""
-    ahead, waiting_seconds = work.shared().backlog()
-    own = f"about {seconds:.1f} s" if seconds < 10 else f"about {seconds:.0f} s"
-    if not waiting_seconds:
-        return own
-    return f"{own}, after the {ahead} runs ahead of it here (about {waiting_seconds:.0f} s)"
+def announce(estimates: Sequence[float]) -> str:
+    """The wait for new jobs with these estimates (seconds on one idle core), the queue and
+    this server's pace included (work.WorkQueue.forecast): "about 8 s", or "about 20 s with
+    3 runs in this shared server's queue"."""
+    present, seconds = work.shared().forecast(session_id(), estimates)
+    said = f"about {seconds:.1f} s" if seconds < 10 else f"about {seconds:.0f} s"
+    if not present:
+        return said
+    return f"{said} with {present} run{'s' * (present > 1)} in this shared server's queue"
 
 
-def gate(key, seconds: float, megabytes: float, what: str, knobs: str, budget: Budget) -> bool:
-    """Decide from the estimated cost whether `what` runs now.
+def gate(key, seconds: float, megabytes: float, what: str, knobs: str, budget: Budget,
+         estimates: Sequence[float] | None = None) -> bool:  # fmt: skip
+    """Decide from the estimated cost (`seconds` of CPU) whether `what` runs now.
 
     Refused above MAX_SECONDS or the budget's megabytes of records (saying which knobs to
     turn); above its auto_seconds, or after the user pressed Stop, it waits for a button.
-    `key` names the work (its configs).
+    `key` names the work (its configs); `estimates` are its jobs' (default: one job).
     """
     if seconds > MAX_SECONDS or megabytes > budget.max_megabytes:
         limit = f"{MAX_SECONDS:.0f} s and {budget.max_megabytes:.0f} MB"
@@ -92,7 +102,8 @@ def gate(key, seconds: float, megabytes: float, what: str, knobs: str, budget: B
     if key in stopped:
         message = f"Stopped. Press the button to run this {what} again."
     elif seconds > budget.auto_seconds and key not in confirmed:
-        message = f"This {what} takes {announce(seconds)}, so it waits for you."
+        takes = announce([seconds] if estimates is None else estimates)
+        message = f"This {what} takes {takes}, so it waits for you."
     else:
         return True
     notice = st.empty()
@@ -124,11 +135,12 @@ def _stop(key) -> None:
 @dataclass(frozen=True)
 class Request:
     """One job to ask the queue for: its key (the work and its data), the work (called with
-    a work.Progress), and its estimated seconds."""
+    a work.Progress), its estimated seconds, and whether the queue caches its result."""
 
     key: Hashable
     work: Callable[[work.Progress], object]
     seconds: float
+    keep: bool = True  # cache the result in the queue (False: the page keeps what it makes of it)
 
 
 def session_id() -> str:
@@ -143,7 +155,7 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
     on_progress(results so far, None where unfinished) is called as jobs finish.
     Returns their results in order; a job stopped for its CPU use stops the page."""
     queue, me = work.shared(), session_id()
-    jobs = [queue.submit(r.key, r.work, me, r.seconds) for r in requests]
+    jobs = [queue.submit(r.key, r.work, me, r.seconds, r.keep) for r in requests]
     status, bar_slot, stop_slot = st.empty(), st.empty(), st.empty()
     started, stoppable, finished, said, shown = time.perf_counter(), False, -1, None, -1
     try:
@@ -151,7 +163,7 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
             for i, job in enumerate(jobs):
                 if job.state == "cancelled":  # another session's Stop raced our asking
                     r = requests[i]
-                    jobs[i] = queue.submit(r.key, r.work, me, r.seconds)
+                    jobs[i] = queue.submit(r.key, r.work, me, r.seconds, r.keep)
             done = sum(job.over for job in jobs)
             if on_progress is not None and done != finished:
                 finished = done
@@ -169,7 +181,7 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
             if stoppable and percent != shown and any(j.state != "waiting" for j in jobs):
                 shown = percent  # the bar starts when the work does, not while it waits
                 bar_slot.progress(percent / 100, text=f"{label} {percent}%")
-            time.sleep(POLL_SECONDS)
+            queue.wait(POLL_SECONDS)
     finally:
         for job in jobs:
             queue.leave(job, me)  # a job nobody else waits for is cancelled

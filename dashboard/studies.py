@@ -22,13 +22,14 @@ from mlp import MLP, RunRecord, TrainConfig, summarize
 from mlp.estimate import estimate_sweep_seconds, record_megabytes
 from mlp.losses import REDUCTION_LABELS
 from mlp.summary import RunSummary, saturation
-from mlp.sweep import group_key
+from mlp.sweep import group_key, plan
 
 # a study's default sweep runs at once, through the queue with a progress bar (the
 # hidden-units defaults take ~20 s of CPU, mostly width 500); its records are transient
 # (only their digest is cached), so it may hold more of them than the Train page
 BUDGET = runs.Budget(auto_seconds=30.0, max_megabytes=100.0)
 BATCH_MEGABYTES = 25.0  # records trained at once before being digested
+BUNDLE_SECONDS = 0.5  # cheap jobs are merged up to this estimate
 KNOBS = "Lower the epochs or the number of seeds, or sweep fewer values."  # when it is dear
 
 
@@ -69,10 +70,13 @@ def base_config(settings: Sequence[Setting]) -> TrainConfig:
 def ready_to_run(arms: Sequence[Arm], n_points: int, n_datasets: int = 1) -> bool:
     """Run now, wait for a button, or refuse — by the estimated cost of the sweep."""
     configs = [c for a in arms for c in a.configs]
-    seconds = _seconds(arms, n_points) * n_datasets
-    megabytes = sum(record_megabytes(c, n_points) for c in configs)  # one data set at a time
-    st.caption(f"{len(configs) * n_datasets} networks: training takes {runs.announce(seconds)}.")
-    return runs.gate(run_key(arms, n_points), seconds, megabytes, "study", KNOBS, BUDGET)
+    seconds = _seconds(arms, n_points) * n_datasets  # of CPU: what the click costs the server
+    estimates = [piece.seconds for piece in jobs_of(arms, n_points)] * n_datasets
+    megabytes = _megabytes(arms, n_points)  # one data set at a time
+    takes = runs.announce(estimates)
+    st.caption(f"{len(configs) * n_datasets} networks: training takes {takes}.")
+    key = run_key(arms, n_points)
+    return runs.gate(key, seconds, megabytes, "study", KNOBS, BUDGET, estimates)
 
 
 def run_key(arms: Sequence[Arm], n_points: int) -> tuple:
@@ -172,10 +176,8 @@ def median_run(records: Sequence[RunRecord]) -> RunRecord:
 def train_arms(
     X: np.ndarray, y: np.ndarray, arms: tuple[Arm, ...], test, progress: work.Progress
 ) -> list[ArmResult]:
-    """One job of a study: its arms' configs trained as one `mlp.sweep` and digested."""
-    configs = [c for a in arms for c in a.configs]
-    total = sum(c.epochs for c in configs)
-    records = mlp.sweep(X, y, configs, lambda done, _: progress.update(done, total), test)
+    """One job of whole arms: their configs trained as one `mlp.sweep` and digested."""
+    records = train_configs(X, y, tuple(c for a in arms for c in a.configs), test, progress)
     results, start = [], 0
     for a in arms:
         results.append(digest(records[start : start + len(a.configs)], a.values))
@@ -183,29 +185,84 @@ def train_arms(
     return results
 
 
-def jobs_of(arms: Sequence[Arm], n_points: int) -> list[list[Arm]]:
-    """Arms grouped into queue jobs: arms whose networks stack together
-    (mlp.sweep.group_key) share a job, up to BATCH_MEGABYTES of records; the others run as
-    separate jobs, in parallel where there are free cores. The dearest job comes first (it
-    sets how long the study takes), then the rest cheapest first: on the other cores the
-    first curves come early."""
+def train_configs(
+    X: np.ndarray, y: np.ndarray, configs: tuple[TrainConfig, ...], test, progress: work.Progress
+) -> list[RunRecord]:
+    """One job of some seeds of an arm (or of whole arms, before their digest): records."""
+    total = sum(c.epochs for c in configs)
+    return mlp.sweep(X, y, configs, lambda done, _: progress.update(done, total), test)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One queue job of a study: whole arms, trained together and digested in the worker;
+    or, for an arm whose seeds train alone or in small stacks (wide networks), one such
+    stack (`seeds`: positions in the arm's configs), whose records come back to the page,
+    which digests the arm when every piece of it is in. Wide arms so spread over every
+    core instead of holding one."""
+
+    arms: tuple[Arm, ...]
+    seeds: tuple[int, ...] = ()
+    seconds: float = 0.0  # estimated, on one idle core
+
+    @property
+    def configs(self) -> tuple[TrainConfig, ...]:
+        if self.seeds:
+            return tuple(self.arms[0].configs[i] for i in self.seeds)
+        return tuple(c for a in self.arms for c in a.configs)
+
+
+def jobs_of(arms: Sequence[Arm], n_points: int) -> list[Piece]:
+    """The study's queue jobs. Arms whose networks stack (mlp.sweep.group_key) share a job,
+    up to BATCH_MEGABYTES of records, and jobs under BUNDLE_SECONDS are bundled (a job has
+    a fixed cost, and each finished job redraws the page); an arm whose seeds need several
+    stacks (mlp.sweep.plan) is one job per stack. The dearest job comes first (it sets how
+    long the study takes), then the rest cheapest first: on the other cores the first
+    curves come early."""
     groups: dict[tuple, list[Arm]] = {}
+    alone = []
     for a in arms:
-        groups.setdefault(group_key(a.configs[0]), []).append(a)
+        stacks = plan(a.configs, n_points)
+        if len(stacks) == 1:
+            groups.setdefault(group_key(a.configs[0]), []).append(a)
+            continue
+        for seeds in stacks:
+            configs = [a.configs[i] for i in seeds]
+            alone.append(Piece((a,), tuple(seeds), estimate_sweep_seconds(configs, n_points)))
     batches = [batch for members in groups.values() for batch in _batches(members, n_points)]
-    ordered = sorted(batches, key=lambda batch: _seconds(batch, n_points))
+    ordered = sorted(_bundles(batches, n_points) + alone, key=lambda piece: piece.seconds)
     return ordered[-1:] + ordered[:-1]
+
+
+def _bundles(batches: list[list[Arm]], n_points: int) -> list[Piece]:
+    """Whole-arm jobs, the cheapest merged while together under BUNDLE_SECONDS and
+    BATCH_MEGABYTES."""
+    pieces: list[Piece] = []
+    for batch in sorted(batches, key=lambda batch: _seconds(batch, n_points)):
+        seconds = _seconds(batch, n_points)
+        if pieces:
+            merged = [*pieces[-1].arms, *batch]
+            cheap = pieces[-1].seconds + seconds <= BUNDLE_SECONDS
+            if cheap and _megabytes(merged, n_points) <= BATCH_MEGABYTES:
+                pieces[-1] = Piece(tuple(merged), seconds=pieces[-1].seconds + seconds)
+                continue
+        pieces.append(Piece(tuple(batch), seconds=seconds))
+    return pieces
 
 
 def _seconds(arms: Sequence[Arm], n_points: int) -> float:
     return estimate_sweep_seconds([c for a in arms for c in a.configs], n_points)
 
 
+def _megabytes(arms: Sequence[Arm], n_points: int) -> float:
+    return sum(record_megabytes(c, n_points) for a in arms for c in a.configs)
+
+
 def _batches(arms: Sequence[Arm], n_points: int) -> list[list[Arm]]:
     """Consecutive arms, grouped so each group's records stay near BATCH_MEGABYTES."""
     batches, size = [[]], 0.0
     for a in arms:
-        megabytes = sum(record_megabytes(c, n_points) for c in a.configs)
+        megabytes = _megabytes([a], n_points)
         if batches[-1] and size + megabytes > BATCH_MEGABYTES:
             batches.append([])
             size = 0.0
@@ -220,22 +277,27 @@ def run_arms(
     """Train every arm (through the shared queue, cached there), with progress and Stop; the
     loss curves of finished arms show while the rest train. `test` = (X_test, y_test)
     scores held-out points as they train."""
-    batches = jobs_of(arms, len(X))
+    queue = work.shared()
     data_id = runs.fingerprint(X, y, *(test if test is not None else ()))
+    assembled = Assembly(queue, data_id, arms)
+    pieces = jobs_of(assembled.missing(), len(X))
     requests = [
         runs.Request(
-            (data_id, tuple((a.label, a.values, a.configs) for a in batch)),
-            partial(train_arms, X, y, tuple(batch), test),
-            _seconds(batch, len(X)),
+            (data_id, tuple((a.label, a.values, a.configs) for a in piece.arms), piece.seeds),
+            partial(train_configs, X, y, piece.configs, test)
+            if piece.seeds
+            else partial(train_arms, X, y, piece.arms, test),
+            piece.seconds,
+            keep=not piece.seeds,  # the arm's digest is kept, not these records
         )
-        for batch in batches
+        for piece in pieces
     ]
     preview = st.empty()
     one_value = len(arms[0].values) == 1  # e.g. (("hidden units", 20),)
     swept = arms[0].values[0][0] if one_value else "setting"
 
     def show_finished(parts: list) -> None:
-        finished = by_label(batches, parts)
+        finished = assembled.add(pieces, parts)
         if 0 < len(finished) < len(arms):
             curves = curves_frame(finished, swept)
             title = f"Loss so far: {len(finished)} of {len(arms)} settings finished"
@@ -243,15 +305,36 @@ def run_arms(
 
     parts = runs.run_jobs(requests, label, run_key(arms, len(X)), KNOBS, show_finished)
     preview.empty()
-    results = by_label(batches, parts)
+    results = assembled.add(pieces, parts)
     return {a.label: results[a.label] for a in arms}
 
 
-def by_label(batches: list[list[Arm]], parts: list) -> dict[str, ArmResult]:
-    """Each finished job's results by arm label (a job not finished yet is None)."""
-    return {
-        a.label: result
-        for batch, results in zip(batches, parts, strict=True)
-        if results is not None
-        for a, result in zip(batch, results, strict=True)
-    }
+class Assembly:
+    """A study's arm results as its jobs finish: digests from whole-arm jobs, and arms
+    digested here from their pieces' records (then kept in the queue's cache)."""
+
+    def __init__(self, queue: work.WorkQueue, data_id: str, arms: Sequence[Arm]):
+        self.queue, self.arms = queue, list(arms)
+        self.keys = {a.label: ("digest", data_id, a.values, a.configs) for a in arms}
+        self.results = {a.label: queue.recall(self.keys[a.label]) for a in arms}
+
+    def missing(self) -> list[Arm]:
+        return [a for a in self.arms if self.results[a.label] is None]
+
+    def add(self, pieces: Sequence[Piece], parts: Sequence) -> dict[str, ArmResult]:
+        """Take the finished jobs' results (None: not finished); return every arm done."""
+        records: dict[str, dict[int, RunRecord]] = {}
+        for piece, part in zip(pieces, parts, strict=True):
+            if part is None:
+                continue
+            if not piece.seeds:
+                self.results.update({a.label: r for a, r in zip(piece.arms, part, strict=True)})
+                continue
+            records.setdefault(piece.arms[0].label, {}).update(zip(piece.seeds, part, strict=True))
+        for a in self.arms:
+            seeds = records.get(a.label, {})
+            if self.results[a.label] is None and len(seeds) == len(a.configs):
+                result = digest([seeds[i] for i in range(len(a.configs))], a.values)
+                self.queue.remember(self.keys[a.label], result)
+                self.results[a.label] = result
+        return {label: r for label, r in self.results.items() if r is not None}

@@ -16,7 +16,7 @@ import pickle
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -27,6 +27,9 @@ from mlp.grid import usable_cpus
 MAX_CPU_SECONDS = 60.0  # no job may use more, whatever its estimate
 CPU_FLOOR_SECONDS = 2.0  # below this, an estimate is too small to judge a run by
 CACHE_MEGABYTES = 120.0  # finished results kept across sessions
+# pace: jobs estimated at PACE_MIN_SECONDS or more count, each with PACE_WEIGHT; the
+# estimates err high on an idle machine (mlp.estimate), so the pace may go below 1
+PACE_MIN_SECONDS, PACE_WEIGHT, PACE_RANGE = 0.5, 0.3, (0.75, 4.0)
 LOG = get_logger(__name__)  # the server log: a line per job started and ended (bench_load)
 
 
@@ -78,6 +81,7 @@ class Job:
     session: str  # the session that asked first: fair share counts it
     watchers: set[str]
     progress: Progress
+    keep: bool = True  # cache the result when done
     state: str = "waiting"  # waiting, running, done, failed, cancelled
     result: object = None
     error: BaseException | None = None
@@ -90,6 +94,20 @@ class Job:
 
     def seconds_left(self) -> float:
         return self.estimate * (1 - self.progress.fraction)
+
+
+def makespan(estimates: Sequence[float], slots: int) -> float:
+    """How long jobs take on `slots` idle cores: each, in order, starts on the core that
+    frees first."""
+    free_at = [0.0] * max(1, slots)
+    for seconds in estimates:
+        free_at[free_at.index(min(free_at))] += seconds
+    return max(free_at)
+
+
+def pickled_size(result: object) -> int:
+    """What a result costs the cache: its size pickled, in bytes."""
+    return len(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def in_thread(job: Job) -> object:
@@ -107,6 +125,7 @@ class WorkQueue:
         self._runner = runner or in_thread
         self.cache_bytes = cache_megabytes * 1e6
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # notified when a job ends
         self._waiting: list[Job] = []
         self._running: list[Job] = []
         self._active: dict[Hashable, Job] = {}  # waiting or running, by key
@@ -114,20 +133,22 @@ class WorkQueue:
         self._cache: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self.cached_bytes = 0
         self.started_jobs = 0  # all-time count: the load test checks identical work ran once
+        self.pace = 1.0  # recent jobs' wall time per estimated second (see `_clock`)
 
     def submit(self, key: Hashable, work: Callable[[Progress], object], session: str,
-               estimate: float) -> Job:  # fmt: skip
+               estimate: float, keep: bool = True) -> Job:  # fmt: skip
         """The job for `key`: finished (from the cache), already queued or running (now also
-        watched by `session`), or new at the end of the queue."""
+        watched by `session`), or new at the end of the queue (its result cached if `keep`)."""
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                job = Job(key, work, estimate, session, set(), Progress(), "done")
+                job = Job(key, work, estimate, session, set(), Progress(), state="done")
                 job.result, job.progress.fraction = self._cache[key][0], 1.0
                 return job
             job = self._active.get(key)
             if job is None or job.progress.cancelled:  # a cancelled one is on its way out
-                job = Job(key, work, estimate, session, set(), Progress(cpu_allowance(estimate)))
+                progress = Progress(cpu_allowance(estimate))
+                job = Job(key, work, estimate, session, set(), progress, keep)
                 self._active[key] = job
                 self._waiting.append(job)
             job.watchers.add(session)
@@ -154,14 +175,27 @@ class WorkQueue:
                 return 0, 0.0
             order = self._turns()
             ahead = self._running + order[: order.index(job)]
-            return len(ahead), self._seconds_for(ahead)
+            return len(ahead), self.pace * self._seconds_for(ahead)
 
-    def backlog(self) -> tuple[int, float]:
-        """Jobs a new job would find ahead of it, and the seconds until a slot is likely
-        free for it (0 while a slot is free)."""
+    def forecast(self, session: str, estimates: Sequence[float]) -> tuple[int, float]:
+        """For new jobs of `session` with these estimates: the jobs now in the queue, and the
+        seconds until ours would be done. Ours wait for the first free slot, then share the
+        cores with every session that has work (round robin, roughly processor sharing:
+        another session's work delays ours by at most as much as ours is); the estimates
+        are scaled by how fast recent jobs ran against theirs (`pace`)."""
         with self._lock:
-            ahead = self._running + self._waiting
-            return len(ahead), self._seconds_for(ahead) if len(ahead) >= self.slots else 0.0
+            present = self._running + self._waiting
+            others: dict[str, float] = {}
+            for job in present:
+                if job.session != session:
+                    others[job.session] = others.get(job.session, 0.0) + job.seconds_left()
+            own = sum(estimates)
+            shared = (own + sum(min(work, own) for work in others.values())) / self.slots
+            wait = 0.0
+            if len(self._running) >= self.slots:
+                wait = min(j.seconds_left() for j in self._running)
+            seconds = wait + max(shared, makespan(estimates, self.slots))
+            return len(present), self.pace * seconds
 
     def _seconds_for(self, jobs: list[Job]) -> float:
         """The estimated work left in `jobs`, spread over the slots."""
@@ -207,7 +241,7 @@ class WorkQueue:
         size = 0
         try:
             result, state = self._runner(job), "done"
-            size = len(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))  # not locked
+            size = pickled_size(result) if job.keep else 0  # not locked
         except Cancelled:
             result, state = None, "cancelled"
         except BaseException as exc:  # OverBudget or a bug: the page that waits shows it
@@ -217,24 +251,58 @@ class WorkQueue:
             job.result = result
             if state == "done":
                 job.progress.fraction = 1.0
-                self._keep(job.key, result, size)
+                if job.keep:
+                    self._keep(job.key, result, size)
             self._finish(job, state)
+            if state == "done":
+                self._clock(job)
             LOG.info(
-                "job %s: %s after %.1f s (%.1f s of CPU)", id(job), state,
-                job.finished - job.started, job.progress.cpu_seconds,
+                "job %s: %s after %.1f s (%.1f s of CPU, estimated %.1f s; pace %.2f)", id(job),
+                state, job.finished - job.started, job.progress.cpu_seconds, job.estimate,
+                self.pace,
             )  # fmt: skip
             self._start_due()
+
+    def _clock(self, job: Job) -> None:
+        """Fold a finished job's wall time per estimated second into `pace` (a moving
+        average, within PACE_RANGE): a busy machine makes the announcements longer."""
+        if job.estimate >= PACE_MIN_SECONDS:
+            ratio = (job.finished - job.started) / job.estimate
+            low, high = PACE_RANGE
+            self.pace = min(high, max(low, (1 - PACE_WEIGHT) * self.pace + PACE_WEIGHT * ratio))
 
     def _finish(self, job: Job, state: str) -> None:
         job.state, job.finished = state, time.perf_counter()
         if self._active.get(job.key) is job:
             del self._active[job.key]
+        self._changed.notify_all()
+
+    def wait(self, seconds: float) -> None:
+        """Sleep up to `seconds`, waking early when any job ends: pages show results at once."""
+        with self._changed:
+            self._changed.wait(seconds)
+
+    def recall(self, key: Hashable) -> object | None:
+        """A result kept under `key` (see `remember`), or None."""
+        with self._lock:
+            if key not in self._cache:
+                return None
+            self._cache.move_to_end(key)
+            return self._cache[key][0]
+
+    def remember(self, key: Hashable, result: object) -> None:
+        """Keep a result the page computed itself (a digest of jobs' results) in the cache."""
+        size = pickled_size(result)
+        with self._lock:
+            self._keep(key, result, size)
 
     def _keep(self, key: Hashable, result: object, size: int) -> None:
         """Cache a result of `size` bytes (pickled); evict the least recently used over
         budget."""
         if size > self.cache_bytes:
             return
+        if key in self._cache:
+            self.cached_bytes -= self._cache.pop(key)[1]
         self._cache[key] = (result, size)
         self.cached_bytes += size
         while self.cached_bytes > self.cache_bytes:

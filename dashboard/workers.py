@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from dashboard.work import Job, Progress
@@ -89,8 +88,7 @@ class ProcessRunner:
         lanes.fraction[lane], lanes.cpu_seconds[lane], lanes.cancelled[lane] = 0.0, 0.0, 0
         try:
             future = pool.submit(_run_in_lane, job.work, lane, job.progress.cpu_allowance)
-            while not future.done():
-                time.sleep(MIRROR_SECONDS)
+            while not wait([future], timeout=MIRROR_SECONDS).done:  # returns as soon as done
                 lanes.cancelled[lane] = job.progress.cancelled
                 mirror(job.progress, lanes, lane)
             mirror(job.progress, lanes, lane)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -69,12 +70,27 @@ def sweep_command(args, parser) -> int:
                 2, f"{parser.prog}: error: --executor dask needs --scheduler tcp://HOST:PORT\n"
             )
         with Client(args.scheduler) as client:
+            check_dask_workers(client, args.scheduler)
             trained = run(grid, out, client.get_executor())
     else:
         with process_pool(workers) as pool:
             trained = run(grid, out, pool)
     print(f"{trained} run(s) trained, {len(grid.configs) - trained} already in {out}")
     return 0
+
+
+def check_dask_workers(client, address: str) -> None:
+    """The cluster's workers unpickle each task by importing mlp: without it every task
+    fails on arrival, so say what to do before sending any."""
+    specs = client.run(importlib.util.find_spec, "mlp")
+    if not specs:
+        raise ValueError(f"the Dask cluster at {address} has no workers")
+    missing = sorted(worker for worker, spec in specs.items() if spec is None)
+    if missing:
+        raise ValueError(
+            f"{len(missing)} of the {len(specs)} Dask workers at {address} cannot import mlp "
+            f"(e.g. {missing[0]}): start them from this checkout or with it on PYTHONPATH"
+        )
 
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:

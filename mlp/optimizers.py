@@ -3,6 +3,8 @@
 Each keeps its state in arrays shaped like θ, so one numpy call updates every parameter
 of every network; `lr` is a (K, 1) column, one learning rate per network. A step may
 cover a range of columns only (one layer's parameters): `tick()` starts each step.
+Every update is elementwise, so a wide layer is updated in blocks of columns whose
+temporaries stay in the CPU's cache: the same numbers, fewer trips to memory.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ import numpy as np
 ALL = slice(None)
 MU = 0.9  # momentum's decay of the velocity
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-8  # Adam's moment decays and its guard against 0
+# Floats per block of a step (512 KB): a 2-500-500-1 network's SGD step on XOR took
+# 1.6× less time in blocks of 65,536 than in one go (benchmarks/bench_engine.py).
+BLOCK_FLOATS = 65_536
 
 
 class Optimizer:
@@ -19,14 +24,28 @@ class Optimizer:
 
     def __init__(self, shape: tuple[int, int]):
         self.t = 0
-        self.scratch = np.empty(shape)
+        networks, parameters = shape
+        self.block = max(1, BLOCK_FLOATS // networks)  # columns per block
+        self.scratch = np.empty((networks, min(parameters, self.block)))
 
     def tick(self) -> None:
         """Start a new step (Adam's bias correction counts them)."""
         self.t += 1
 
     def step(self, theta: np.ndarray, grad: np.ndarray, lr: np.ndarray, cols=ALL) -> None:
-        """θ ← θ − update(grad) on columns `cols`; leaves `grad` as it was."""
+        """θ ← θ − update(grad) on columns `cols`, block by block; leaves `grad` as it was."""
+        start, stop, _ = cols.indices(theta.shape[1])
+        for begin in range(start, stop, self.block):
+            end = min(begin + self.block, stop)
+            scratch = (
+                self.scratch
+                if end - begin == self.scratch.shape[1]
+                else self.scratch[:, : end - begin]
+            )
+            self.update(theta, grad, lr, slice(begin, end), scratch)
+
+    def update(self, theta, grad, lr, cols: slice, scratch: np.ndarray) -> None:
+        """The step on columns `cols` only, with `scratch` shaped like them."""
         raise NotImplementedError
 
     def state(self) -> list[np.ndarray]:
@@ -47,8 +66,8 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def step(self, theta, grad, lr, cols=ALL):
-        theta[:, cols] -= np.multiply(grad[:, cols], lr, out=self.scratch[:, cols])
+    def update(self, theta, grad, lr, cols, scratch):
+        theta[:, cols] -= np.multiply(grad[:, cols], lr, out=scratch)
 
 
 class Momentum(Optimizer):
@@ -61,11 +80,11 @@ class Momentum(Optimizer):
         self.mu = mu
         self.velocity = np.zeros(shape)
 
-    def step(self, theta, grad, lr, cols=ALL):
+    def update(self, theta, grad, lr, cols, scratch):
         velocity = self.velocity[:, cols]
         velocity *= self.mu
         velocity += grad[:, cols]
-        theta[:, cols] -= np.multiply(velocity, lr, out=self.scratch[:, cols])
+        theta[:, cols] -= np.multiply(velocity, lr, out=scratch)
 
     def state(self):
         return [self.velocity]
@@ -85,9 +104,9 @@ class Adam(Optimizer):
         self.m = np.zeros(shape)
         self.v = np.zeros(shape)
 
-    def step(self, theta, grad, lr, cols=ALL):
+    def update(self, theta, grad, lr, cols, scratch):
         b1, b2 = self.beta1, self.beta2
-        m, v, g, scratch = self.m[:, cols], self.v[:, cols], grad[:, cols], self.scratch[:, cols]
+        m, v, g = self.m[:, cols], self.v[:, cols], grad[:, cols]
         m *= b1
         m += np.multiply(g, 1 - b1, out=scratch)  # m ← β1·m + (1 − β1)·g
         np.square(g, out=scratch)

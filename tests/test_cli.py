@@ -83,3 +83,24 @@ def test_held_out_points_regularization_and_features_reach_the_log(tmp_path):
 def test_bad_generalization_options_give_one_line_and_exit_status_2(args, message):
     result = run_cli(*args)
     assert result.returncode == 2 and message in result.stderr
+
+
+class FakeDaskClient:
+    """What `Client.run(find_spec, "mlp")` answers: each worker's module spec, or None."""
+
+    def __init__(self, specs):
+        self.specs = specs
+
+    def run(self, function, name):
+        assert name == "mlp"
+        return self.specs
+
+
+def test_dask_workers_that_cannot_import_mlp_are_named_before_any_task_is_sent():
+    from mlp.cli import check_dask_workers
+
+    with pytest.raises(ValueError, match=r"1 of the 2 Dask workers .* cannot import mlp"):
+        check_dask_workers(FakeDaskClient({"tcp://a:1": object(), "tcp://b:2": None}), "tcp://s")
+    with pytest.raises(ValueError, match="has no workers"):
+        check_dask_workers(FakeDaskClient({}), "tcp://s")
+    check_dask_workers(FakeDaskClient({"tcp://a:1": object()}), "tcp://s")  # all can: no error

@@ -80,9 +80,47 @@ def test_arms_trained_as_separate_jobs_give_the_digests_of_one_job():
         pd.testing.assert_frame_equal(together.curves, alone.curves)
 
 
-def test_arms_that_stack_share_a_job_the_dearest_starts_first_then_the_cheapest():
+def test_arms_that_stack_share_a_job_cheap_jobs_are_bundled_the_dearest_goes_first():
+    long, short = TrainConfig(epochs=20_000, snapshots=2), TrainConfig(epochs=300, snapshots=2)
+    rates = [studies.arm(f"{lr:g}", long.replace(lr=lr), 2) for lr in (1.0, 0.1)]
+    wide = studies.arm("64", long.replace(hidden=(64, 64)), 2)
+    narrow = [studies.arm(str(w), short.replace(hidden=(w, w)), 2) for w in (2, 3)]
+    jobs = studies.jobs_of([wide, *rates, *narrow], n_points=21)
+    assert [[a.label for a in job.arms] for job in jobs] == [["64"], ["2", "3"], ["1", "0.1"]]
+    assert all(job.seeds == () for job in jobs)
+    assert jobs[1].seconds < studies.BUNDLE_SECONDS < jobs[2].seconds < jobs[0].seconds
+
+
+def test_an_arm_of_networks_that_train_alone_is_one_job_per_seed():
     base = TrainConfig(epochs=300, snapshots=2)
-    rates = [studies.arm(f"{lr:g}", base.replace(lr=lr), 2) for lr in (1.0, 0.1)]
-    wide, narrow = (studies.arm(str(w), base.replace(hidden=(w, w)), 2) for w in (64, 2))
-    jobs = studies.jobs_of([wide, *rates, narrow], n_points=21)
-    assert [[a.label for a in job] for job in jobs] == [["64"], ["2"], ["1", "0.1"]]
+    wide, narrow = (studies.arm(str(w), base.replace(hidden=(w, w)), 3) for w in (500, 2))
+    jobs = studies.jobs_of([narrow, wide], n_points=21)
+    assert sorted(job.seeds for job in jobs if job.seeds) == [(0,), (1,), (2,)]
+    assert [c.seed for c in jobs[0].configs] == [jobs[0].seeds[0]]  # a wide seed first
+    assert jobs[1].arms == (narrow,) and jobs[1].configs == narrow.configs
+
+
+def test_an_arm_assembled_from_its_seeds_jobs_is_digested_as_one_run_of_it():
+    X, y = datasets.generate_xor_easy()
+    base = TrainConfig(hidden=(400, 400), epochs=30, snapshots=2)
+    wide = studies.arm("400", base, 2, **{"hidden units": 400})
+    narrow = studies.arm("3", base.replace(hidden=(3, 3)), 2, **{"hidden units": 3})
+    pieces = studies.jobs_of([wide, narrow], len(X))
+    parts = [
+        studies.train_configs(X, y, p.configs, None, work.Progress())
+        if p.seeds
+        else studies.train_arms(X, y, p.arms, None, work.Progress())
+        for p in pieces
+    ]
+    queue = work.WorkQueue(slots=1)
+    assembly = studies.Assembly(queue, "xor", [wide, narrow])
+    wide_job = next(i for i, p in enumerate(pieces) if p.seeds)
+    partial_parts = [None if i == wide_job else part for i, part in enumerate(parts)]
+    assert list(assembly.add(pieces, partial_parts)) == ["3"]  # one seed of 400 is missing
+    results = assembly.add(pieces, parts)
+    expected, _ = results_of([wide, narrow])
+    for label in ("400", "3"):
+        pd.testing.assert_frame_equal(results[label].curves, expected[label].curves)
+        assert results[label].values == expected[label].values
+    again = studies.Assembly(queue, "xor", [wide, narrow])  # a rerun: the digest is kept
+    assert again.missing() == [narrow] and again.results["400"] is results["400"]

@@ -95,7 +95,7 @@ def test_a_job_nobody_waits_for_is_cancelled_and_not_cached():
     assert queued.state == "cancelled" and waiting.calls == 0
     queue.leave(job, "a")
     wait_until(lambda: job.state == "cancelled")
-    assert queue.cached_bytes == 0 and queue.backlog() == (0, 0.0)
+    assert queue.cached_bytes == 0 and queue.forecast("c", [1.0]) == (0, 1.0)
 
 
 def test_a_job_still_watched_by_another_session_keeps_running():
@@ -141,3 +141,66 @@ def test_the_results_cache_keeps_to_its_byte_budget_dropping_the_least_recently_
     evicted = queue.submit("b", Gate(), "s", 0.1)
     assert evicted.state in ("waiting", "running")  # it has to be trained again
     queue.leave(evicted, "s")
+
+
+def test_a_result_asked_not_to_be_kept_is_computed_but_not_cached():
+    queue, gate = WorkQueue(slots=1), Gate()
+    job = queue.submit("records", gate, "s", 0.1, keep=False)
+    gate.opened.set()
+    wait_until(lambda: job.over)
+    assert job.result == "done" and queue.cached_bytes == 0
+    assert queue.submit("records", Gate(), "s", 0.1).state in ("waiting", "running")
+
+
+def test_a_remembered_result_is_recalled_and_counts_against_the_budget():
+    queue = WorkQueue(slots=1, cache_megabytes=0.25)
+    assert queue.recall("digest") is None
+    queue.remember("digest", bytes(100_000))
+    queue.remember("digest", bytes(100_000))  # kept once, counted once
+    assert queue.recall("digest") == bytes(100_000)
+    assert 100_000 < queue.cached_bytes < 110_000
+    queue.remember("bigger", bytes(200_000))  # over budget together: the older one goes
+    assert queue.recall("digest") is None and queue.recall("bigger") is not None
+
+
+def test_a_page_waiting_on_the_queue_wakes_as_soon_as_a_job_ends():
+    queue, gate = WorkQueue(slots=1), Gate()
+    job = queue.submit("a", gate, "s", 0.1)
+    wait_until(gate.started.is_set)
+    threading.Timer(0.5, gate.opened.set).start()
+    start = time.perf_counter()
+    queue.wait(30.0)
+    assert job.over and time.perf_counter() - start < 10.0
+
+
+def test_new_work_on_idle_cores_is_forecast_at_its_own_makespan():
+    queue = WorkQueue(slots=2)
+    assert queue.forecast("s", [4, 1, 1, 1, 1]) == (0, 4.0)  # 4 | 1+1+1+1
+    assert queue.forecast("s", [3, 3, 3]) == (0, 6.0)  # 3+3 | 3
+    assert WorkQueue(slots=1).forecast("s", [3, 3, 3]) == (0, 9.0)
+
+
+def test_forecast_waits_for_a_free_slot_then_shares_the_cores_with_other_sessions():
+    queue, gates = WorkQueue(slots=2), [Gate() for _ in range(3)]
+    running = [queue.submit(s, gates[i], f"student {s}", 10.0) for i, s in enumerate("ab")]
+    queue.submit("c", gates[2], "student c", 2.0)  # waiting
+    wait_until(lambda: all(j.progress.fraction == 0.5 for j in running))  # 5 s left each
+    # first slot frees after 5 s; then 4 s of ours beside a's 5, b's 5 and c's 2 left:
+    # (4 + min(5, 4) + min(5, 4) + min(2, 4)) / 2 = 7 s
+    assert queue.forecast("me", [2.0, 2.0]) == (3, 5.0 + 7.0)
+    assert queue.forecast("student c", [2.0, 2.0]) == (3, 5.0 + 6.0)  # its own job is not ahead
+    for gate in gates:
+        gate.opened.set()
+
+
+def test_the_pace_follows_how_long_jobs_took_against_their_estimates():
+    queue = WorkQueue(slots=1)
+    slow = queue.submit("slow", lambda progress: time.sleep(0.6), "s", 0.5)  # wall ≈ 1.2 × estimate
+    wait_until(lambda: slow.over)
+    ratio = (slow.finished - slow.started) / 0.5
+    expected = (1 - work.PACE_WEIGHT) * 1.0 + work.PACE_WEIGHT * ratio
+    assert queue.pace == pytest.approx(expected)
+    assert queue.forecast("s", [2.0]) == (0, pytest.approx(2.0 * expected))
+    queue.submit("tiny", lambda progress: time.sleep(0.3), "s", 0.1)  # too small to count
+    wait_until(lambda: queue.forecast("s", [1.0])[0] == 0)
+    assert queue.pace == pytest.approx(expected)
