@@ -75,7 +75,7 @@ def announce(estimates: Sequence[float]) -> str:
     """The wait for new jobs with these estimates (seconds on one idle core), the queue and
     this server's pace included (work.WorkQueue.forecast): "about 8 s", or "about 20 s with
     3 runs in this shared server's queue"."""
-    present, seconds = work.shared().forecast(session_id(), estimates)
+    present, seconds = work.shared().forecast(estimates)
     said = f"about {seconds:.1f} s" if seconds < 10 else f"about {seconds:.0f} s"
     if not present:
         return said
@@ -155,7 +155,8 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
     on_progress(results so far, None where unfinished) is called as jobs finish.
     Returns their results in order; a job stopped for its CPU use stops the page."""
     queue, me = work.shared(), session_id()
-    jobs = [queue.submit(r.key, r.work, me, r.seconds, r.keep) for r in requests]
+    request = queue.new_request()
+    jobs = [queue.submit(r.key, r.work, me, r.seconds, r.keep, request) for r in requests]
     status, bar_slot, stop_slot = st.empty(), st.empty(), st.empty()
     started, stoppable, finished, said, shown = time.perf_counter(), False, -1, None, -1
     try:
@@ -163,7 +164,7 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
             for i, job in enumerate(jobs):
                 if job.state == "cancelled":  # another session's Stop raced our asking
                     r = requests[i]
-                    jobs[i] = queue.submit(r.key, r.work, me, r.seconds, r.keep)
+                    jobs[i] = queue.submit(r.key, r.work, me, r.seconds, r.keep, request)
             done = sum(job.over for job in jobs)
             if on_progress is not None and done != finished:
                 finished = done

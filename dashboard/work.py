@@ -2,12 +2,13 @@
 
 As many jobs run at once as the process has usable CPUs (mlp.grid.usable_cpus: affinity
 and cgroup quota), each in a worker process with one BLAS thread (dashboard.workers); the
-rest wait their turn: sessions take turns (round robin), and a session with a job running
-starts another only when no other session's job is waiting. Identical work (same key) is
-one job, watched by every session that asked for it; a job nobody watches any more is
-dropped (waiting) or cancelled (running). A job that burns more than its CPU allowance is
-stopped. Finished results stay in a cache with a budget in bytes, least recently used out
-first. No `st.*` call in here but `shared`.
+rest wait their turn. Which job starts next, and what the pages are told about it, follow
+one rule (dashboard.schedule): requests in the order they arrived, each started request
+keeping at least one core. Identical work (same key) is one job, watched by every session
+that asked for it; a job nobody watches any more is dropped (waiting) or cancelled
+(running). A job that burns more than its CPU allowance is stopped. Finished results stay
+in a cache with a budget in bytes, least recently used out first. No `st.*` call in here
+but `shared`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.logger import get_logger
 
+from dashboard.schedule import Slot, pick, simulate
 from mlp.grid import usable_cpus
 
 MAX_CPU_SECONDS = 60.0  # no job may use more, whatever its estimate
@@ -78,7 +80,8 @@ class Job:
     key: Hashable
     work: Callable[[Progress], object]
     estimate: float  # seconds on an idle core
-    session: str  # the session that asked first: fair share counts it
+    session: str  # the session that asked first
+    request: int  # the request it belongs to (dashboard.schedule), numbered by arrival
     watchers: set[str]
     progress: Progress
     keep: bool = True  # cache the result when done
@@ -94,15 +97,6 @@ class Job:
 
     def seconds_left(self) -> float:
         return self.estimate * (1 - self.progress.fraction)
-
-
-def makespan(estimates: Sequence[float], slots: int) -> float:
-    """How long jobs take on `slots` idle cores: each, in order, starts on the core that
-    frees first."""
-    free_at = [0.0] * max(1, slots)
-    for seconds in estimates:
-        free_at[free_at.index(min(free_at))] += seconds
-    return max(free_at)
 
 
 def pickled_size(result: object) -> int:
@@ -129,26 +123,35 @@ class WorkQueue:
         self._waiting: list[Job] = []
         self._running: list[Job] = []
         self._active: dict[Hashable, Job] = {}  # waiting or running, by key
-        self._last_start: dict[str, float] = {}  # session → when its latest job started
+        self._requests = 0  # requests numbered so far
         self._cache: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self.cached_bytes = 0
         self.started_jobs = 0  # all-time count: the load test checks identical work ran once
         self.pace = 1.0  # recent jobs' wall time per estimated second (see `_clock`)
 
+    def new_request(self) -> int:
+        """A number for the jobs one page run submits together (see dashboard.schedule)."""
+        with self._lock:
+            self._requests += 1
+            return self._requests
+
     def submit(self, key: Hashable, work: Callable[[Progress], object], session: str,
-               estimate: float, keep: bool = True) -> Job:  # fmt: skip
+               estimate: float, keep: bool = True, request: int | None = None) -> Job:  # fmt: skip
         """The job for `key`: finished (from the cache), already queued or running (now also
-        watched by `session`), or new at the end of the queue (its result cached if `keep`)."""
+        watched by `session`), or new in the queue as part of `request` (default: a request
+        of its own); its result is cached if `keep`."""
+        if request is None:
+            request = self.new_request()
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                job = Job(key, work, estimate, session, set(), Progress(), state="done")
+                job = Job(key, work, estimate, session, request, set(), Progress(), state="done")
                 job.result, job.progress.fraction = self._cache[key][0], 1.0
                 return job
             job = self._active.get(key)
             if job is None or job.progress.cancelled:  # a cancelled one is on its way out
                 progress = Progress(cpu_allowance(estimate))
-                job = Job(key, work, estimate, session, set(), progress, keep)
+                job = Job(key, work, estimate, session, request, set(), progress, keep)
                 self._active[key] = job
                 self._waiting.append(job)
             job.watchers.add(session)
@@ -168,61 +171,37 @@ class WorkQueue:
                 job.progress.cancelled = True  # the worker stops at its next report
 
     def ahead(self, job: Job) -> tuple[int, float]:
-        """Jobs ahead of a waiting `job` (running, or queued before it) and the seconds until
-        a slot is likely free for it."""
+        """For a waiting `job`: the jobs that start before it (running ones included), and
+        the seconds until it is likely to start (both 0 once it has)."""
         with self._lock:
             if job not in self._waiting:
                 return 0, 0.0
-            order = self._turns()
-            ahead = self._running + order[: order.index(job)]
-            return len(ahead), self.pace * self._seconds_for(ahead)
+            starts = simulate(self._slots(self._running), self._slots(self._waiting), self.slots)
+            mine = starts[self._waiting.index(job)]
+            return len(self._running) + mine.rank, self.pace * mine.start
 
-    def forecast(self, session: str, estimates: Sequence[float]) -> tuple[int, float]:
-        """For new jobs of `session` with these estimates: the jobs now in the queue, and the
-        seconds until ours would be done. Ours wait for the first free slot, then share the
-        cores with every session that has work (round robin, roughly processor sharing:
-        another session's work delays ours by at most as much as ours is); the estimates
-        are scaled by how fast recent jobs ran against theirs (`pace`)."""
+    def forecast(self, estimates: Sequence[float]) -> tuple[int, float]:
+        """For a new request of jobs with these estimates: the jobs now in the queue, and the
+        seconds until ours would be done (dashboard.schedule), scaled by how fast recent
+        jobs ran against their estimates (`pace`)."""
         with self._lock:
-            present = self._running + self._waiting
-            others: dict[str, float] = {}
-            for job in present:
-                if job.session != session:
-                    others[job.session] = others.get(job.session, 0.0) + job.seconds_left()
-            own = sum(estimates)
-            shared = (own + sum(min(work, own) for work in others.values())) / self.slots
-            wait = 0.0
-            if len(self._running) >= self.slots:
-                wait = min(j.seconds_left() for j in self._running)
-            seconds = wait + max(shared, makespan(estimates, self.slots))
-            return len(present), self.pace * seconds
+            new = [Slot(self._requests + 1, seconds) for seconds in estimates]
+            waiting = self._slots(self._waiting) + new
+            starts = simulate(self._slots(self._running), waiting, self.slots)
+            present = len(self._running) + len(self._waiting)
+            ours = starts[len(self._waiting) :]
+            return present, self.pace * max((s.end for s in ours), default=0.0)
 
-    def _seconds_for(self, jobs: list[Job]) -> float:
-        """The estimated work left in `jobs`, spread over the slots."""
-        return sum(j.seconds_left() for j in jobs) / self.slots
-
-    def _turns(self) -> list[Job]:
-        """The waiting jobs in the order they will start: sessions take turns (round robin,
-        the session served longest ago first), each session's own jobs in order. Called
-        with the lock held."""
-        served, now = dict(self._last_start), time.perf_counter()
-        order, pending = [], list(self._waiting)
-        while pending:
-            job = min(pending, key=lambda j: served.get(j.session, -1.0))  # FIFO among equals
-            pending.remove(job)
-            order.append(job)
-            served[job.session] = now + len(order)  # served after every real start
-        return order
+    @staticmethod
+    def _slots(jobs: list[Job]) -> list[Slot]:
+        return [Slot(j.request, j.seconds_left()) for j in jobs]
 
     def _start_due(self) -> None:
-        """Fill free slots in turn order, preferring a session with no job running. Called
-        with the lock held."""
+        """Fill free slots by the queue's rule (dashboard.schedule.pick). Called with the
+        lock held."""
         while self._waiting and len(self._running) < self.slots:
-            busy = {j.session for j in self._running}
-            order = self._turns()
-            job = next((j for j in order if j.session not in busy), order[0])
-            self._waiting.remove(job)
-            self._last_start[job.session] = time.perf_counter()
+            busy = {j.request for j in self._running}
+            job = self._waiting.pop(pick(self._slots(self._waiting), busy))
             self._running.append(job)
             job.state, job.started = "running", time.perf_counter()
             self.started_jobs += 1
@@ -233,9 +212,6 @@ class WorkQueue:
                 len(self._waiting),
             )
             threading.Thread(target=self._run, args=(job,), daemon=True).start()
-        present = {j.session for j in self._running + self._waiting}
-        for session in set(self._last_start) - present:  # gone: its turn needs no memory
-            del self._last_start[session]
 
     def _run(self, job: Job) -> None:
         size = 0

@@ -48,31 +48,37 @@ def test_no_more_jobs_run_than_slots_and_the_rest_wait_in_order():
     assert [j.result for j in jobs] == [0, 1, 2, 3]
 
 
-def test_a_session_with_a_running_job_lets_another_sessions_job_go_first():
+def test_a_started_request_keeps_one_core_and_a_later_request_gets_the_next_free_one():
     queue, gates = WorkQueue(slots=2), [Gate() for _ in range(4)]
-    busy = [queue.submit(i, gates[i], "class hog", 1.0) for i in range(3)]
+    study = queue.new_request()
+    busy = [queue.submit(i, gates[i], "class hog", 1.0, request=study) for i in range(3)]
     other = queue.submit(3, gates[3], "late student", 1.0)
     wait_until(lambda: busy[1].state == "running")
-    gates[0].opened.set()  # a slot frees: the late student's job is next, not the hog's third
+    gates[0].opened.set()  # a core frees: the late student's job is next, not the hog's third
     wait_until(lambda: other.state == "running")
     assert busy[2].state == "waiting"
+    gates[1].opened.set()  # the hog's other core frees: it keeps it for its third job
+    wait_until(lambda: busy[2].state == "running")
     for gate in gates:
         gate.opened.set()
+    wait_until(lambda: all(j.over for j in [*busy, other]))
 
 
-def test_sessions_take_turns_so_one_long_list_of_jobs_does_not_hold_up_a_single_job():
-    queue, gates = WorkQueue(slots=1), [Gate() for _ in range(5)]
-    study = [queue.submit(i, gates[i], "study with many jobs", 1.0) for i in range(4)]
-    single = queue.submit(4, gates[4], "one training run", 1.0)
-    wait_until(gates[0].started.is_set)
-    assert queue.ahead(single)[0] == 1  # only the running job: its turn is next
-    assert queue.ahead(study[1])[0] == 2
+def test_requests_start_in_the_order_they_arrived_and_are_told_what_is_ahead():
+    queue, gates = WorkQueue(slots=1), [Gate() for _ in range(4)]
+    study = queue.new_request()
+    first = [queue.submit(i, gates[i], "study", 2.0, request=study) for i in range(2)]
+    second = queue.submit(2, gates[2], "one run", 1.0)
+    third = queue.submit(3, gates[3], "another run", 1.0)
+    wait_until(lambda: first[0].progress.fraction == 0.5)
+    assert queue.ahead(second) == (2, 1.0 + 2.0)  # the study's running half and its second job
+    assert queue.ahead(third) == (3, 1.0 + 2.0 + 1.0)
     gates[0].opened.set()
-    wait_until(lambda: single.state == "running")
-    assert study[1].state == "waiting"
+    wait_until(lambda: first[1].state == "running")
+    assert second.state == "waiting"
     for gate in gates:
         gate.opened.set()
-    wait_until(lambda: all(j.over for j in [*study, single]))
+    wait_until(lambda: all(j.over for j in [*first, second, third]))
 
 
 def test_identical_work_runs_once_for_every_session_that_asks():
@@ -95,7 +101,7 @@ def test_a_job_nobody_waits_for_is_cancelled_and_not_cached():
     assert queued.state == "cancelled" and waiting.calls == 0
     queue.leave(job, "a")
     wait_until(lambda: job.state == "cancelled")
-    assert queue.cached_bytes == 0 and queue.forecast("c", [1.0]) == (0, 1.0)
+    assert queue.cached_bytes == 0 and queue.forecast([1.0]) == (0, 1.0)
 
 
 def test_a_job_still_watched_by_another_session_keeps_running():
@@ -175,20 +181,19 @@ def test_a_page_waiting_on_the_queue_wakes_as_soon_as_a_job_ends():
 
 def test_new_work_on_idle_cores_is_forecast_at_its_own_makespan():
     queue = WorkQueue(slots=2)
-    assert queue.forecast("s", [4, 1, 1, 1, 1]) == (0, 4.0)  # 4 | 1+1+1+1
-    assert queue.forecast("s", [3, 3, 3]) == (0, 6.0)  # 3+3 | 3
-    assert WorkQueue(slots=1).forecast("s", [3, 3, 3]) == (0, 9.0)
+    assert queue.forecast([4, 1, 1, 1, 1]) == (0, 4.0)  # 4 | 1+1+1+1
+    assert queue.forecast([3, 3, 3]) == (0, 6.0)  # 3+3 | 3
+    assert WorkQueue(slots=1).forecast([3, 3, 3]) == (0, 9.0)
 
 
-def test_forecast_waits_for_a_free_slot_then_shares_the_cores_with_other_sessions():
+def test_forecast_waits_for_free_cores_behind_the_requests_that_came_first():
     queue, gates = WorkQueue(slots=2), [Gate() for _ in range(3)]
     running = [queue.submit(s, gates[i], f"student {s}", 10.0) for i, s in enumerate("ab")]
-    queue.submit("c", gates[2], "student c", 2.0)  # waiting
+    waiting = queue.submit("c", gates[2], "student c", 2.0)
     wait_until(lambda: all(j.progress.fraction == 0.5 for j in running))  # 5 s left each
-    # first slot frees after 5 s; then 4 s of ours beside a's 5, b's 5 and c's 2 left:
-    # (4 + min(5, 4) + min(5, 4) + min(2, 4)) / 2 = 7 s
-    assert queue.forecast("me", [2.0, 2.0]) == (3, 5.0 + 7.0)
-    assert queue.forecast("student c", [2.0, 2.0]) == (3, 5.0 + 6.0)  # its own job is not ahead
+    assert queue.ahead(waiting) == (2, 5.0)
+    # at 5 s both cores free: c's job and our first (7 s), then our second on either (9 s)
+    assert queue.forecast([2.0, 2.0]) == (3, 9.0)
     for gate in gates:
         gate.opened.set()
 
@@ -200,7 +205,7 @@ def test_the_pace_follows_how_long_jobs_took_against_their_estimates():
     ratio = (slow.finished - slow.started) / 0.5
     expected = (1 - work.PACE_WEIGHT) * 1.0 + work.PACE_WEIGHT * ratio
     assert queue.pace == pytest.approx(expected)
-    assert queue.forecast("s", [2.0]) == (0, pytest.approx(2.0 * expected))
+    assert queue.forecast([2.0]) == (0, pytest.approx(2.0 * expected))
     queue.submit("tiny", lambda progress: time.sleep(0.3), "s", 0.1)  # too small to count
-    wait_until(lambda: queue.forecast("s", [1.0])[0] == 0)
+    wait_until(lambda: queue.forecast([1.0])[0] == 0)
     assert queue.pace == pytest.approx(expected)
