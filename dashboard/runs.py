@@ -28,6 +28,7 @@ POLL_SECONDS = 0.4  # each redraw costs the server and every watching browser
 BAR_AFTER_SECONDS = 0.3  # quick runs finish without a flashing bar
 MAX_SECONDS = 60.0  # one click may not hold the server longer: dearer work is refused
 CONFIRMED, STOPPED = "_confirmed_runs", "_stopped_runs"
+PAGE_RUN, REQUEST = "_page_run", "_queue_request"  # (page run, its queue request number)
 
 
 def load_dataset(name: str, **options) -> tuple[np.ndarray, np.ndarray]:
@@ -75,7 +76,8 @@ def announce(estimates: Sequence[float]) -> str:
     """The wait for new jobs with these estimates (seconds on one idle core), the queue and
     this server's pace included (work.WorkQueue.forecast): "about 8 s", or "about 20 s with
     3 runs in this shared server's queue"."""
-    present, seconds = work.shared().forecast(estimates)
+    queue = work.shared()
+    present, seconds = queue.forecast(estimates, request_of_this_run(queue))
     said = f"about {seconds:.1f} s" if seconds < 10 else f"about {seconds:.0f} s"
     if not present:
         return said
@@ -143,6 +145,23 @@ class Request:
     keep: bool = True  # cache the result in the queue (False: the page keeps what it makes of it)
 
 
+def request_of_this_run(queue: work.WorkQueue) -> int:
+    """The queue request of this page run: what it announces and every job it submits are
+    one request, numbered when first needed (dashboard.schedule: requests keep their
+    place in the order they arrived)."""
+    run = st.session_state.get(PAGE_RUN, 0)
+    held = st.session_state.get(REQUEST)
+    if held is None or held[0] != run:
+        held = (run, queue.new_request())
+        st.session_state[REQUEST] = held
+    return held[1]
+
+
+def new_page_run() -> None:
+    """Called at the top of every page run: its queue request will be a new one."""
+    st.session_state[PAGE_RUN] = st.session_state.get(PAGE_RUN, 0) + 1
+
+
 def session_id() -> str:
     context = get_script_run_ctx()
     return context.session_id if context is not None else "no session"
@@ -155,7 +174,7 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
     on_progress(results so far, None where unfinished) is called as jobs finish.
     Returns their results in order; a job stopped for its CPU use stops the page."""
     queue, me = work.shared(), session_id()
-    request = queue.new_request()
+    request = request_of_this_run(queue)
     jobs = [queue.submit(r.key, r.work, me, r.seconds, r.keep, request) for r in requests]
     status, bar_slot, stop_slot = st.empty(), st.empty(), st.empty()
     started, stoppable, finished, said, shown = time.perf_counter(), False, -1, None, -1

@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, frames, state, study_charts
+from dashboard import charts, frames, runs, state, study_charts
 from dashboard.parsing import parse_values
 from mlp import MLP, RunRecord
 from mlp.console_log import lab_log
@@ -22,6 +22,7 @@ def page_start(
 ) -> None:
     """Every page's top: its settings (from the URL, in the sidebar, back to the URL), its
     title and introduction, and notes on link values it ignored."""
+    runs.new_page_run()
     notes = state.sidebar(page, settings, presets)
     st.title(title)
     if intro:

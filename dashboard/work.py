@@ -32,6 +32,7 @@ CACHE_MEGABYTES = 120.0  # finished results kept across sessions
 # pace: jobs estimated at PACE_MIN_SECONDS or more count, each with PACE_WEIGHT; the
 # estimates err high on an idle machine (mlp.estimate), so the pace may go below 1
 PACE_MIN_SECONDS, PACE_WEIGHT, PACE_RANGE = 0.5, 0.3, (0.75, 4.0)
+RESERVE_SECONDS = 15.0  # an announced run not submitted by then gives up its place
 LOG = get_logger(__name__)  # the server log: a line per job started and ended (bench_load)
 
 
@@ -124,6 +125,8 @@ class WorkQueue:
         self._running: list[Job] = []
         self._active: dict[Hashable, Job] = {}  # waiting or running, by key
         self._requests = 0  # requests numbered so far
+        # announced requests' jobs not submitted yet: request → (estimates, expiry time)
+        self._reserved: dict[int, tuple[list[float], float]] = {}
         self._cache: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self.cached_bytes = 0
         self.started_jobs = 0  # all-time count: the load test checks identical work ran once
@@ -150,6 +153,7 @@ class WorkQueue:
                 return job
             job = self._active.get(key)
             if job is None or job.progress.cancelled:  # a cancelled one is on its way out
+                self._take_reserved(request)
                 progress = Progress(cpu_allowance(estimate))
                 job = Job(key, work, estimate, session, request, set(), progress, keep)
                 self._active[key] = job
@@ -176,21 +180,47 @@ class WorkQueue:
         with self._lock:
             if job not in self._waiting:
                 return 0, 0.0
-            starts = simulate(self._slots(self._running), self._slots(self._waiting), self.slots)
+            starts = simulate(self._slots(self._running), self._queued(), self.slots)
             mine = starts[self._waiting.index(job)]
             return len(self._running) + mine.rank, self.pace * mine.start
 
-    def forecast(self, estimates: Sequence[float]) -> tuple[int, float]:
-        """For a new request of jobs with these estimates: the jobs now in the queue, and the
-        seconds until ours would be done (dashboard.schedule), scaled by how fast recent
-        jobs ran against their estimates (`pace`)."""
+    def forecast(self, estimates: Sequence[float], request: int | None = None) -> tuple[int, float]:
+        """For jobs with these estimates: the jobs now in the queue, and the seconds until ours
+        would be done (dashboard.schedule), scaled by how fast recent jobs ran against their
+        estimates (`pace`). Given its `request` number, the place is held: other forecasts
+        count these jobs until they are submitted (or for RESERVE_SECONDS)."""
         with self._lock:
-            new = [Slot(self._requests + 1, seconds) for seconds in estimates]
-            waiting = self._slots(self._waiting) + new
-            starts = simulate(self._slots(self._running), waiting, self.slots)
+            if request is None:
+                request = self._requests + 1
+            else:
+                self._reserved[request] = (list(estimates), time.perf_counter() + RESERVE_SECONDS)
+            queued = self._queued(but=request)
+            ours = [Slot(request, seconds) for seconds in estimates]
+            starts = simulate(self._slots(self._running), queued + ours, self.slots)
             present = len(self._running) + len(self._waiting)
-            ours = starts[len(self._waiting) :]
-            return present, self.pace * max((s.end for s in ours), default=0.0)
+            return present, self.pace * max((s.end for s in starts[len(queued) :]), default=0.0)
+
+    def _queued(self, but: int | None = None) -> list[Slot]:
+        """The waiting jobs, then the held places of other requests. Lock held."""
+        now = time.perf_counter()
+        for request in [r for r, (_, expiry) in self._reserved.items() if expiry < now]:
+            del self._reserved[request]
+        held = [
+            Slot(request, seconds)
+            for request, (estimates, _) in self._reserved.items()
+            if request != but
+            for seconds in estimates
+        ]
+        return self._slots(self._waiting) + held
+
+    def _take_reserved(self, request: int) -> None:
+        """A job of `request` is submitted: it no longer needs a held place. Lock held."""
+        if request in self._reserved:
+            estimates, _ = self._reserved[request]
+            if len(estimates) > 1:
+                self._reserved[request] = (estimates[1:], time.perf_counter() + RESERVE_SECONDS)
+            else:
+                del self._reserved[request]
 
     @staticmethod
     def _slots(jobs: list[Job]) -> list[Slot]:

@@ -209,3 +209,26 @@ def test_the_pace_follows_how_long_jobs_took_against_their_estimates():
     queue.submit("tiny", lambda progress: time.sleep(0.3), "s", 0.1)  # too small to count
     wait_until(lambda: queue.forecast([1.0])[0] == 0)
     assert queue.pace == pytest.approx(expected)
+
+
+def test_an_announced_request_holds_its_place_until_its_jobs_are_submitted():
+    queue, gates = WorkQueue(slots=1), [Gate(), Gate()]
+    first = queue.new_request()
+    assert queue.forecast([3.0, 2.0], first) == (0, 5.0)  # announced: its place is held
+    assert queue.forecast([1.0]) == (0, 6.0)  # a later request counts the held 5 s first
+    running = queue.submit("a", gates[0], "s", 3.0, request=first)
+    wait_until(lambda: running.progress.fraction == 0.5)  # 1.5 s left
+    assert queue.forecast([1.0]) == (1, 1.5 + 2.0 + 1.0)  # the other 2 s are still held
+    waiting = queue.submit("b", gates[1], "s", 2.0, request=first)
+    assert queue.forecast([1.0]) == (2, 1.5 + 2.0 + 1.0)  # submitted: counted once
+    for gate in gates:
+        gate.opened.set()
+    wait_until(lambda: waiting.over)
+
+
+def test_a_held_place_nobody_uses_expires(monkeypatch):
+    queue = WorkQueue(slots=1)
+    monkeypatch.setattr(work, "RESERVE_SECONDS", 0.0)
+    queue.forecast([5.0], queue.new_request())
+    time.sleep(0.01)
+    assert queue.forecast([1.0]) == (0, 1.0)
