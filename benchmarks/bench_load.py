@@ -107,7 +107,7 @@ async def visit(browser, base: str, session: Session, close_after: float | None 
                 session.seconds = time.perf_counter() - started
                 break
             ran |= not idle
-            await page.wait_for_timeout(200)
+            await page.wait_for_timeout(500)  # each look costs the same 2 cores the server has
         session.exceptions = await page.locator("[data-testid='stException']").count()
         alerts = page.locator("[data-testid='stAlertContentError']")
         session.messages = [m[:90] for m in await alerts.all_inner_texts()]

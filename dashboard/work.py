@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.logger import get_logger
 
+from dashboard.machine import OtherPrograms
 from dashboard.schedule import Slot, pick, simulate
 from mlp.grid import usable_cpus
 
@@ -131,6 +132,7 @@ class WorkQueue:
         self.cached_bytes = 0
         self.started_jobs = 0  # all-time count: the load test checks identical work ran once
         self.pace = 1.0  # recent jobs' wall time per estimated second (see `_clock`)
+        self.others: OtherPrograms | None = None  # other programs' cores (`slowdown`)
 
     def new_request(self) -> int:
         """A number for the jobs one page run submits together (see dashboard.schedule)."""
@@ -182,13 +184,13 @@ class WorkQueue:
                 return 0, 0.0
             starts = simulate(self._slots(self._running), self._queued(), self.slots)
             mine = starts[self._waiting.index(job)]
-            return len(self._running) + mine.rank, self.pace * mine.start
+            return len(self._running) + mine.rank, self.slowdown() * mine.start
 
     def forecast(self, estimates: Sequence[float], request: int | None = None) -> tuple[int, float]:
         """For jobs with these estimates: the jobs now in the queue, and the seconds until ours
-        would be done (dashboard.schedule), scaled by how fast recent jobs ran against their
-        estimates (`pace`). Given its `request` number, the place is held: other forecasts
-        count these jobs until they are submitted (or for RESERVE_SECONDS)."""
+        would be done (dashboard.schedule), times `slowdown`. Given its `request` number,
+        the place is held: other forecasts count these jobs until they are submitted (or
+        for RESERVE_SECONDS)."""
         with self._lock:
             if request is None:
                 request = self._requests + 1
@@ -198,7 +200,8 @@ class WorkQueue:
             ours = [Slot(request, seconds) for seconds in estimates]
             starts = simulate(self._slots(self._running), queued + ours, self.slots)
             present = len(self._running) + len(self._waiting)
-            return present, self.pace * max((s.end for s in starts[len(queued) :]), default=0.0)
+            ours = max((s.end for s in starts[len(queued) :]), default=0.0)
+            return present, self.slowdown() * ours
 
     def _queued(self, but: int | None = None) -> list[Slot]:
         """The waiting jobs, then the held places of other requests. Lock held."""
@@ -221,6 +224,12 @@ class WorkQueue:
                 self._reserved[request] = (estimates[1:], time.perf_counter() + RESERVE_SECONDS)
             else:
                 del self._reserved[request]
+
+    def slowdown(self) -> float:
+        """Seconds per estimated second, here and now: how fast recent jobs ran against their
+        estimates (`pace`), or, if more, the share of the cores other programs take now."""
+        crowd = 1.0 if self.others is None else 1.0 + self.others.cores_used / self.slots
+        return max(self.pace, crowd)
 
     @staticmethod
     def _slots(jobs: list[Job]) -> list[Slot]:
@@ -333,4 +342,6 @@ def shared() -> WorkQueue:
 
     threadpool_limits(1)
     slots = usable_cpus()
-    return WorkQueue(slots, runner=ProcessRunner(slots))
+    queue = WorkQueue(slots, runner=ProcessRunner(slots))
+    queue.others = OtherPrograms()
+    return queue

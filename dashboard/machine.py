@@ -1,0 +1,72 @@
+"""How much of this machine other programs take: the queue's forecasts count it.
+
+The queue learns its pace from jobs that finished (work.WorkQueue.pace), which lags: when
+a crowd of visitors arrives, other programs on the same machine (browsers, another app)
+can take cores before any job has finished under them. So a sampler reads, every second,
+the machine's busy CPU time (/proc/stat) less this server's and its workers' own
+(/proc/PID/stat): other programs' cores, smoothed over a few seconds. Linux shares the
+cores among everything runnable, so with `cores` workers busy and others using `o` cores,
+a job runs at least (cores + o) / cores times slower. Where /proc is missing, nothing is
+counted.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+SAMPLE_SECONDS = 1.0
+WEIGHT = 0.5  # of the newest sample in the moving average
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def busy_seconds() -> float:
+    """CPU time the whole machine spent busy (user, nice, system, irq, softirq, steal)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+    return (user + nice + system + irq + softirq + steal) / TICKS
+
+
+def own_seconds(pid: int) -> float:
+    """CPU time of a process and its child processes (the workers), alive ones only."""
+    total = 0.0
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for each in [pid, *map(int, children)]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # exited since
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+    return total
+
+
+class OtherPrograms:
+    """Cores that programs other than this server and its workers are using (`cores_used`),
+    sampled by a daemon thread."""
+
+    def __init__(self, pid: int | None = None):
+        self.pid = pid or os.getpid()
+        self.cores_used = 0.0
+        try:
+            self._last = (time.perf_counter(), busy_seconds(), own_seconds(self.pid))
+        except (OSError, ValueError):
+            return  # no /proc: count nothing
+        threading.Thread(target=self._sample_forever, daemon=True).start()
+
+    def _sample_forever(self) -> None:
+        while True:
+            time.sleep(SAMPLE_SECONDS)
+            try:
+                self.sample()
+            except (OSError, ValueError):
+                return
+
+    def sample(self) -> None:
+        now, busy, own = time.perf_counter(), busy_seconds(), own_seconds(self.pid)
+        then, busy_then, own_then = self._last
+        # a worker that exited takes its CPU time out of `own`: never count that as others'
+        others = max(0.0, (busy - busy_then) - max(0.0, own - own_then)) / (now - then)
+        self.cores_used = (1 - WEIGHT) * self.cores_used + WEIGHT * others
+        self._last = (now, busy, own)
