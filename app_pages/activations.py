@@ -85,7 +85,8 @@ names = s.act_datasets.split(",")
 sets = {
     name: runs.load_dataset(name, **({"seed": 0} if name == "linear" else {})) for name in names
 }
-if not studies.ready_to_run(arms, max(len(X) for X, _ in sets.values()), n_datasets=len(sets)):
+first, *more = sets.values()
+if not studies.ready_to_run(arms, *first, more_data=more):
     st.stop()
 
 results = {

@@ -48,7 +48,7 @@ penalized = [
                 **{"L2 rate": rate})
     for rate in rates
 ]  # fmt: skip
-if studies.ready_to_run(penalized, len(X)):
+if studies.ready_to_run(penalized, X, y, (X_test, y_test)):
     results = studies.run_arms(X, y, penalized, "Training every L2 rate…", (X_test, y_test))
     table = frames.summary_table(results, "L2 rate")
     st.markdown(
@@ -67,7 +67,7 @@ wide = [
     studies.arm(str(w), base.replace(hidden=(w, w)), s.gen_seeds, **{"hidden units": w})
     for w in widths
 ]
-if studies.ready_to_run(wide, len(X)):
+if studies.ready_to_run(wide, X, y, (X_test, y_test)):
     results = studies.run_arms(X, y, wide, "Training every width…", (X_test, y_test))
     table = frames.summary_table(results, "hidden units")
     lines = findings.describe_generalization(table, "hidden units")

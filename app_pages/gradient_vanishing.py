@@ -53,7 +53,7 @@ if unknown:
     st.warning(f"Left out {', '.join(unknown)}: not one of {', '.join(ACTIVATIONS)}.")
 base = studies.base_config(SETTINGS).replace(hidden=(s.gv_width,) * s.gv_depth)
 arms = [studies.arm(name, base.replace(activation=name), s.gv_seeds) for name in names]
-if not studies.ready_to_run(arms, len(X)):
+if not studies.ready_to_run(arms, X, y):
     st.stop()
 results = studies.run_arms(X, y, arms, "Training every activation and seed…")
 ratios = frames.gradient_ratios(results)

@@ -53,7 +53,7 @@ base = studies.base_config(SETTINGS)
 arms = [
     studies.arm(str(w), base.replace(hidden=(w, w)), s.hu_seeds, **{SETTING: w}) for w in widths
 ]
-if not studies.ready_to_run(arms, len(X)):
+if not studies.ready_to_run(arms, X, y):
     st.stop()
 results = studies.run_arms(X, y, arms, "Training every width and seed…")
 table = frames.summary_table(results, SETTING)
@@ -92,7 +92,7 @@ if s.hu_grid:
         for rate in rates
         for w in widths
     ]  # fmt: skip
-    if studies.ready_to_run(grid_arms, len(X)):
+    if studies.ready_to_run(grid_arms, X, y):
         results = studies.run_arms(X, y, grid_arms, "Training the grid…")
         grid = frames.summary_table(results, "arm")
         title = "Final accuracy, mean over seeds"

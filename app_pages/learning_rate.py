@@ -47,7 +47,7 @@ base = studies.base_config(SETTINGS)
 arms = [
     studies.arm(f"{rate:g}", base.replace(lr=rate), s.lr_seeds, **{SETTING: rate}) for rate in rates
 ]
-if not studies.ready_to_run(arms, len(X)):
+if not studies.ready_to_run(arms, X, y):
     st.stop()
 results = studies.run_arms(X, y, arms, "Training every rate and seed…")
 table = frames.summary_table(results, SETTING)

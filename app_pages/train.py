@@ -77,13 +77,13 @@ key = (data_key, config)
 seconds = estimate_seconds(config, len(X))
 knobs = "Lower the epochs, the units per layer or the number of layers."
 megabytes = record_megabytes(config, len(X))
-if not runs.gate(key, seconds, megabytes, "training", knobs, BUDGET):
-    st.stop()
 request = runs.Request(
     (runs.fingerprint(X, y, X_test, y_test), config),
     partial(runs.train_run, X, y, config, (X_test, y_test)),
     seconds,
 )
+if not runs.gate(key, seconds, megabytes, "training", knobs, BUDGET, [(request.key, seconds)]):
+    st.stop()
 [record] = runs.run_jobs([request], "Training…", key, knobs)
 network, epoch = views.finished_run(record, X, y, X_test, y_test)
 s.train_network = stepwise.TrainedNetwork(

@@ -72,12 +72,12 @@ class Budget:
     max_megabytes: float
 
 
-def announce(estimates: Sequence[float]) -> str:
-    """The wait for new jobs with these estimates (seconds on one idle core), the queue and
-    this server's pace included (work.WorkQueue.forecast): "about 8 s", or "about 20 s with
-    3 runs in this shared server's queue"."""
+def announce(jobs: Sequence[tuple[Hashable, float]]) -> str:
+    """The wait for jobs (key, estimate in seconds on one idle core), the queue and this
+    server's pace included (work.WorkQueue.forecast): "about 8 s", or "about 20 s with 3
+    runs in this shared server's queue". The page run's place in the queue is held."""
     queue = work.shared()
-    present, seconds = queue.forecast(estimates, request_of_this_run(queue))
+    present, seconds = queue.forecast(jobs, request_of_this_run(queue))
     said = f"about {seconds:.1f} s" if seconds < 10 else f"about {seconds:.0f} s"
     if not present:
         return said
@@ -85,12 +85,12 @@ def announce(estimates: Sequence[float]) -> str:
 
 
 def gate(key, seconds: float, megabytes: float, what: str, knobs: str, budget: Budget,
-         estimates: Sequence[float] | None = None) -> bool:  # fmt: skip
+         jobs: Sequence[tuple[Hashable, float]]) -> bool:  # fmt: skip
     """Decide from the estimated cost (`seconds` of CPU) whether `what` runs now.
 
     Refused above MAX_SECONDS or the budget's megabytes of records (saying which knobs to
-    turn); above its auto_seconds, or after the user pressed Stop, it waits for a button.
-    `key` names the work (its configs); `estimates` are its jobs' (default: one job).
+    turn); above its auto_seconds, or after the user pressed Stop, it waits for a button
+    (announcing its `jobs`, (key, estimate), as `announce` does). `key` names the work.
     """
     if seconds > MAX_SECONDS or megabytes > budget.max_megabytes:
         limit = f"{MAX_SECONDS:.0f} s and {budget.max_megabytes:.0f} MB"
@@ -104,7 +104,7 @@ def gate(key, seconds: float, megabytes: float, what: str, knobs: str, budget: B
     if key in stopped:
         message = f"Stopped. Press the button to run this {what} again."
     elif seconds > budget.auto_seconds and key not in confirmed:
-        takes = announce([seconds] if estimates is None else estimates)
+        takes = announce(jobs)
         message = f"This {what} takes {takes}, so it waits for you."
     else:
         return True

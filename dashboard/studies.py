@@ -67,16 +67,18 @@ def base_config(settings: Sequence[Setting]) -> TrainConfig:
     return TrainConfig(snapshots=2, **config_values(settings))
 
 
-def ready_to_run(arms: Sequence[Arm], n_points: int, n_datasets: int = 1) -> bool:
-    """Run now, wait for a button, or refuse — by the estimated cost of the sweep."""
-    configs = [c for a in arms for c in a.configs]
-    seconds = _seconds(arms, n_points) * n_datasets  # of CPU: what the click costs the server
-    estimates = [piece.seconds for piece in jobs_of(arms, n_points)] * n_datasets
-    megabytes = _megabytes(arms, n_points)  # one data set at a time
-    takes = runs.announce(estimates)
-    st.caption(f"{len(configs) * n_datasets} networks: training takes {takes}.")
-    key = run_key(arms, n_points)
-    return runs.gate(key, seconds, megabytes, "study", KNOBS, BUDGET, estimates)
+def ready_to_run(arms: Sequence[Arm], X: np.ndarray, y: np.ndarray, test=None,
+                 more_data: Sequence[tuple[np.ndarray, np.ndarray]] = ()) -> bool:  # fmt: skip
+    """Run now, wait for a button, or refuse — by the estimated cost of training the arms on
+    (X, y) (held-out `test` points scored), then on each data set of `more_data`."""
+    data = [(X, y, test), *((X_more, y_more, None) for X_more, y_more in more_data)]
+    seconds = sum(_seconds(arms, len(X)) for X, _, _ in data)  # of CPU: the click's cost
+    megabytes = max(_megabytes(arms, len(X)) for X, _, _ in data)  # one data set at a time
+    jobs = [(r.key, r.seconds) for X, y, test in data for r in plan_study(X, y, arms, test)[2]]
+    networks = sum(len(a.configs) for a in arms) * len(data)
+    st.caption(f"{networks} networks: training takes {runs.announce(jobs)}.")
+    key = run_key(arms, max(len(X) for X, _, _ in data))
+    return runs.gate(key, seconds, megabytes, "study", KNOBS, BUDGET, jobs)
 
 
 def run_key(arms: Sequence[Arm], n_points: int) -> tuple:
@@ -271,16 +273,14 @@ def _batches(arms: Sequence[Arm], n_points: int) -> list[list[Arm]]:
     return batches
 
 
-def run_arms(
-    X: np.ndarray, y: np.ndarray, arms: Sequence[Arm], label: str, test=None
-) -> dict[str, ArmResult]:
-    """Train every arm (through the shared queue, cached there), with progress and Stop; the
-    loss curves of finished arms show while the rest train. `test` = (X_test, y_test)
-    scores held-out points as they train."""
-    queue = work.shared()
+def plan_study(
+    X: np.ndarray, y: np.ndarray, arms: Sequence[Arm], test
+) -> tuple[Assembly, list[Piece], list[runs.Request]]:
+    """What training the arms takes now: the arms' results already kept, and the queue
+    jobs for the rest."""
     data_id = runs.fingerprint(X, y, *(test if test is not None else ()))
-    assembled = Assembly(queue, data_id, arms)
-    pieces = jobs_of(assembled.missing(), len(X))
+    assembly = Assembly(work.shared(), data_id, arms)
+    pieces = jobs_of(assembly.missing(), len(X))
     requests = [
         runs.Request(
             (data_id, tuple((a.label, a.values, a.configs) for a in piece.arms), piece.seeds),
@@ -292,6 +292,16 @@ def run_arms(
         )
         for piece in pieces
     ]
+    return assembly, pieces, requests
+
+
+def run_arms(
+    X: np.ndarray, y: np.ndarray, arms: Sequence[Arm], label: str, test=None
+) -> dict[str, ArmResult]:
+    """Train every arm (through the shared queue, cached there), with progress and Stop; the
+    loss curves of finished arms show while the rest train. `test` = (X_test, y_test)
+    scores held-out points as they train."""
+    assembled, pieces, requests = plan_study(X, y, arms, test)
     preview = st.empty()
     one_value = len(arms[0].values) == 1  # e.g. (("hidden units", 20),)
     swept = arms[0].values[0][0] if one_value else "setting"

@@ -126,8 +126,8 @@ class WorkQueue:
         self._running: list[Job] = []
         self._active: dict[Hashable, Job] = {}  # waiting or running, by key
         self._requests = 0  # requests numbered so far
-        # announced requests' jobs not submitted yet: request → (estimates, expiry time)
-        self._reserved: dict[int, tuple[list[float], float]] = {}
+        # announced requests' jobs not submitted yet: request → ({key: estimate}, expiry)
+        self._reserved: dict[int, tuple[dict[Hashable, float], float]] = {}
         self._cache: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
         self.cached_bytes = 0
         self.started_jobs = 0  # all-time count: the load test checks identical work ran once
@@ -155,7 +155,7 @@ class WorkQueue:
                 return job
             job = self._active.get(key)
             if job is None or job.progress.cancelled:  # a cancelled one is on its way out
-                self._take_reserved(request)
+                self._take_reserved(request, key)
                 progress = Progress(cpu_allowance(estimate))
                 job = Job(key, work, estimate, session, request, set(), progress, keep)
                 self._active[key] = job
@@ -182,47 +182,58 @@ class WorkQueue:
         with self._lock:
             if job not in self._waiting:
                 return 0, 0.0
-            starts = simulate(self._slots(self._running), self._queued(), self.slots)
+            _, queued = self._queued()
+            starts = simulate(self._slots(self._running), queued, self.slots)
             mine = starts[self._waiting.index(job)]
             return len(self._running) + mine.rank, self.slowdown() * mine.start
 
-    def forecast(self, estimates: Sequence[float], request: int | None = None) -> tuple[int, float]:
-        """For jobs with these estimates: the jobs now in the queue, and the seconds until ours
-        would be done (dashboard.schedule), times `slowdown`. Given its `request` number,
-        the place is held: other forecasts count these jobs until they are submitted (or
-        for RESERVE_SECONDS)."""
+    def forecast(self, jobs: Sequence[tuple[Hashable, float]],
+                 request: int | None = None) -> tuple[int, float]:  # fmt: skip
+        """For jobs (key, estimate): the jobs now in the queue, and the seconds until ours
+        would be done (dashboard.schedule), times `slowdown`. A job already queued or held
+        for another request is shared, not added; a cached one costs nothing. Given its
+        `request` number, the place is held: other forecasts count these jobs until they
+        are submitted (or for RESERVE_SECONDS)."""
         with self._lock:
             if request is None:
                 request = self._requests + 1
             else:
-                self._reserved[request] = (list(estimates), time.perf_counter() + RESERVE_SECONDS)
-            queued = self._queued(but=request)
-            ours = [Slot(request, seconds) for seconds in estimates]
-            starts = simulate(self._slots(self._running), queued + ours, self.slots)
+                expiry = time.perf_counter() + RESERVE_SECONDS
+                self._reserved[request] = (dict(jobs), expiry)
+            keys, queued = self._queued(but=request)
+            place = {key: i for i, key in reversed(list(enumerate(keys)))}  # first of each
+            left = {j.key: j.seconds_left() for j in self._running}
+            known = place.keys() | left.keys() | self._cache.keys()
+            new = [Slot(request, seconds) for key, seconds in jobs if key not in known]
+            starts = simulate(self._slots(self._running), queued + new, self.slots)
+            ends = [s.end for s in starts[len(queued) :]]
+            ends += [left[key] for key, _ in jobs if key in left]
+            ends += [starts[place[key]].end for key, _ in jobs if key in place]
             present = len(self._running) + len(self._waiting)
-            ours = max((s.end for s in starts[len(queued) :]), default=0.0)
-            return present, self.slowdown() * ours
+            return present, self.slowdown() * max(ends, default=0.0)
 
-    def _queued(self, but: int | None = None) -> list[Slot]:
-        """The waiting jobs, then the held places of other requests. Lock held."""
+    def _queued(self, but: int | None = None) -> tuple[list[Hashable], list[Slot]]:
+        """The waiting jobs, then the held places of other requests (jobs not queued yet),
+        as their keys and their slots. Lock held."""
         now = time.perf_counter()
         for request in [r for r, (_, expiry) in self._reserved.items() if expiry < now]:
             del self._reserved[request]
-        held = [
-            Slot(request, seconds)
-            for request, (estimates, _) in self._reserved.items()
-            if request != but
-            for seconds in estimates
-        ]
-        return self._slots(self._waiting) + held
+        keys, slots = [j.key for j in self._waiting], self._slots(self._waiting)
+        seen = set(keys) | {j.key for j in self._running}
+        for request, (held, _) in self._reserved.items():
+            for key, seconds in held.items():
+                if request != but and key not in seen:
+                    seen.add(key)
+                    keys.append(key)
+                    slots.append(Slot(request, seconds))
+        return keys, slots
 
-    def _take_reserved(self, request: int) -> None:
+    def _take_reserved(self, request: int, key: Hashable) -> None:
         """A job of `request` is submitted: it no longer needs a held place. Lock held."""
         if request in self._reserved:
-            estimates, _ = self._reserved[request]
-            if len(estimates) > 1:
-                self._reserved[request] = (estimates[1:], time.perf_counter() + RESERVE_SECONDS)
-            else:
+            held, _ = self._reserved[request]
+            held.pop(key, None)
+            if not held:
                 del self._reserved[request]
 
     def slowdown(self) -> float:

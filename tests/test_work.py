@@ -26,6 +26,11 @@ class Gate:
         return self.result
 
 
+def new_jobs(*estimates):
+    """(key, estimate) of jobs nobody has asked for yet."""
+    return [(object(), seconds) for seconds in estimates]
+
+
 def wait_until(condition, seconds=10.0):
     deadline = time.perf_counter() + seconds
     while not condition():
@@ -101,7 +106,7 @@ def test_a_job_nobody_waits_for_is_cancelled_and_not_cached():
     assert queued.state == "cancelled" and waiting.calls == 0
     queue.leave(job, "a")
     wait_until(lambda: job.state == "cancelled")
-    assert queue.cached_bytes == 0 and queue.forecast([1.0]) == (0, 1.0)
+    assert queue.cached_bytes == 0 and queue.forecast(new_jobs(1.0)) == (0, 1.0)
 
 
 def test_a_job_still_watched_by_another_session_keeps_running():
@@ -181,9 +186,9 @@ def test_a_page_waiting_on_the_queue_wakes_as_soon_as_a_job_ends():
 
 def test_new_work_on_idle_cores_is_forecast_at_its_own_makespan():
     queue = WorkQueue(slots=2)
-    assert queue.forecast([4, 1, 1, 1, 1]) == (0, 4.0)  # 4 | 1+1+1+1
-    assert queue.forecast([3, 3, 3]) == (0, 6.0)  # 3+3 | 3
-    assert WorkQueue(slots=1).forecast([3, 3, 3]) == (0, 9.0)
+    assert queue.forecast(new_jobs(4, 1, 1, 1, 1)) == (0, 4.0)  # 4 | 1+1+1+1
+    assert queue.forecast(new_jobs(3, 3, 3)) == (0, 6.0)  # 3+3 | 3
+    assert WorkQueue(slots=1).forecast(new_jobs(3, 3, 3)) == (0, 9.0)
 
 
 def test_forecast_waits_for_free_cores_behind_the_requests_that_came_first():
@@ -193,7 +198,7 @@ def test_forecast_waits_for_free_cores_behind_the_requests_that_came_first():
     wait_until(lambda: all(j.progress.fraction == 0.5 for j in running))  # 5 s left each
     assert queue.ahead(waiting) == (2, 5.0)
     # at 5 s both cores free: c's job and our first (7 s), then our second on either (9 s)
-    assert queue.forecast([2.0, 2.0]) == (3, 9.0)
+    assert queue.forecast(new_jobs(2.0, 2.0)) == (3, 9.0)
     for gate in gates:
         gate.opened.set()
 
@@ -205,22 +210,22 @@ def test_the_pace_follows_how_long_jobs_took_against_their_estimates():
     ratio = (slow.finished - slow.started) / 0.5
     expected = (1 - work.PACE_WEIGHT) * 1.0 + work.PACE_WEIGHT * ratio
     assert queue.pace == pytest.approx(expected)
-    assert queue.forecast([2.0]) == (0, pytest.approx(2.0 * expected))
+    assert queue.forecast(new_jobs(2.0)) == (0, pytest.approx(2.0 * expected))
     queue.submit("tiny", lambda progress: time.sleep(0.3), "s", 0.1)  # too small to count
-    wait_until(lambda: queue.forecast([1.0])[0] == 0)
+    wait_until(lambda: queue.forecast(new_jobs(1.0))[0] == 0)
     assert queue.pace == pytest.approx(expected)
 
 
 def test_an_announced_request_holds_its_place_until_its_jobs_are_submitted():
     queue, gates = WorkQueue(slots=1), [Gate(), Gate()]
     first = queue.new_request()
-    assert queue.forecast([3.0, 2.0], first) == (0, 5.0)  # announced: its place is held
-    assert queue.forecast([1.0]) == (0, 6.0)  # a later request counts the held 5 s first
+    assert queue.forecast([("a", 3.0), ("b", 2.0)], first) == (0, 5.0)  # its place is held
+    assert queue.forecast(new_jobs(1.0)) == (0, 6.0)  # a later request counts the held 5 s first
     running = queue.submit("a", gates[0], "s", 3.0, request=first)
     wait_until(lambda: running.progress.fraction == 0.5)  # 1.5 s left
-    assert queue.forecast([1.0]) == (1, 1.5 + 2.0 + 1.0)  # the other 2 s are still held
+    assert queue.forecast(new_jobs(1.0)) == (1, 1.5 + 2.0 + 1.0)  # the other 2 s are still held
     waiting = queue.submit("b", gates[1], "s", 2.0, request=first)
-    assert queue.forecast([1.0]) == (2, 1.5 + 2.0 + 1.0)  # submitted: counted once
+    assert queue.forecast(new_jobs(1.0)) == (2, 1.5 + 2.0 + 1.0)  # submitted: counted once
     for gate in gates:
         gate.opened.set()
     wait_until(lambda: waiting.over)
@@ -229,6 +234,17 @@ def test_an_announced_request_holds_its_place_until_its_jobs_are_submitted():
 def test_a_held_place_nobody_uses_expires(monkeypatch):
     queue = WorkQueue(slots=1)
     monkeypatch.setattr(work, "RESERVE_SECONDS", 0.0)
-    queue.forecast([5.0], queue.new_request())
+    queue.forecast(new_jobs(5.0), queue.new_request())
     time.sleep(0.01)
-    assert queue.forecast([1.0]) == (0, 1.0)
+    assert queue.forecast(new_jobs(1.0)) == (0, 1.0)
+
+
+def test_work_already_queued_or_cached_is_shared_in_a_forecast_not_added():
+    queue, gate = WorkQueue(slots=1), Gate()
+    running = queue.submit("same", gate, "first visitor", 4.0)
+    wait_until(lambda: running.progress.fraction == 0.5)  # 2 s left
+    assert queue.forecast([("same", 4.0)]) == (1, 2.0)  # it waits for the same run
+    assert queue.forecast([("same", 4.0), ("other", 1.0)]) == (1, 3.0)
+    gate.opened.set()
+    wait_until(lambda: running.over)
+    assert queue.forecast([("same", 4.0)]) == (0, 0.0)  # cached
