@@ -77,7 +77,7 @@ def announce(jobs: Sequence[tuple[Hashable, float]]) -> str:
     server's pace included (work.WorkQueue.forecast): "about 8 s", or "about 20 s with 3
     runs in this shared server's queue". The page run's place in the queue is held."""
     queue = work.shared()
-    present, seconds = queue.forecast(jobs, request_of_this_run(queue))
+    present, seconds = queue.forecast(jobs, request_of_this_run(queue, jobs))
     said = f"about {seconds:.1f} s" if seconds < 10 else f"about {seconds:.0f} s"
     if not present:
         return said
@@ -145,15 +145,17 @@ class Request:
     keep: bool = True  # cache the result in the queue (False: the page keeps what it makes of it)
 
 
-def request_of_this_run(queue: work.WorkQueue) -> int:
+def request_of_this_run(queue: work.WorkQueue, jobs: Sequence[tuple[Hashable, float]] = ()) -> int:
     """The queue request of this page run: what it announces and every job it submits are
     one request, numbered when first needed (dashboard.schedule: requests keep their
-    place in the order they arrived)."""
+    place in the order they arrived). A page run announcing the very jobs its session's
+    request still holds (the rerun after "Run the study") keeps that place."""
     run = st.session_state.get(PAGE_RUN, 0)
     held = st.session_state.get(REQUEST)
-    if held is None or held[0] != run:
+    same_work = held is not None and jobs and queue.holds(held[1]) == {k for k, _ in jobs}
+    if held is None or (held[0] != run and not same_work):
         held = (run, queue.new_request())
-        st.session_state[REQUEST] = held
+    st.session_state[REQUEST] = (run, held[1])
     return held[1]
 
 

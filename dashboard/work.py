@@ -212,6 +212,12 @@ class WorkQueue:
             present = len(self._running) + len(self._waiting)
             return present, self.slowdown() * max(ends, default=0.0)
 
+    def holds(self, request: int) -> set[Hashable]:
+        """The keys of the jobs `request` announced and has not submitted yet (held)."""
+        with self._lock:
+            held = self._reserved.get(request)
+            return set(held[0]) if held and held[1] >= time.perf_counter() else set()
+
     def _queued(self, but: int | None = None) -> tuple[list[Hashable], list[Slot]]:
         """The waiting jobs, then the held places of other requests (jobs not queued yet),
         as their keys and their slots. Lock held."""

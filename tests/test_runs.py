@@ -31,3 +31,20 @@ def test_a_run_another_visitor_also_waits_for_says_it_is_shared():
     gate.opened.set()
     wait_until(lambda: job.over)
     assert runs.describe(queue, [job]) == "" and runs.done_percent([job]) == 100
+
+
+def test_a_page_run_is_one_request_and_the_rerun_after_run_the_study_keeps_its_place(
+    monkeypatch,
+):
+    queue = WorkQueue(slots=1)
+    monkeypatch.setattr(runs.st, "session_state", {})
+    runs.new_page_run()
+    jobs = [("a", 3.0), ("b", 2.0)]
+    queue.forecast(jobs, runs.request_of_this_run(queue, jobs))  # announced, then a button
+    asked = runs.request_of_this_run(queue)
+    assert runs.request_of_this_run(queue) == asked  # the same page run: the same request
+    queue.forecast([("c", 1.0)], queue.new_request())  # another visitor announces meanwhile
+    runs.new_page_run()  # the click reruns the page, which announces the same jobs again
+    assert runs.request_of_this_run(queue, jobs) == asked
+    runs.new_page_run()  # a run announcing other work is a new request, behind the others
+    assert runs.request_of_this_run(queue, [("d", 1.0)]) > asked + 1
