@@ -144,7 +144,7 @@ def network_frames(network: MLP, max_units: int = 12) -> tuple[pd.DataFrame, pd.
 
 
 def summary_table(results: dict, setting: str = "setting") -> pd.DataFrame:
-    """One row per arm (a studies.ArmResult): its swept values, outcomes over its seeds,
+    """One row per arm (a digest.ArmResult): its swept values, outcomes over its seeds,
     final accuracy and loss, when the solved seeds first reached 100%, and its cost.
 
     `status` is "diverged" or "stalled" when every seed did so (charts draw those arms

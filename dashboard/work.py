@@ -13,16 +13,15 @@ but `shared`.
 
 from __future__ import annotations
 
-import pickle
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
 from streamlit.logger import get_logger
 
+from dashboard.cache import ByteBudgetCache, pickled_size
 from dashboard.machine import OtherPrograms
 from dashboard.schedule import Slot, pick, simulate
 from mlp.grid import usable_cpus
@@ -101,11 +100,6 @@ class Job:
         return self.estimate * (1 - self.progress.fraction)
 
 
-def pickled_size(result: object) -> int:
-    """What a result costs the cache: its size pickled, in bytes."""
-    return len(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-
-
 def in_thread(job: Job) -> object:
     job.progress.start()
     return job.work(job.progress)
@@ -119,7 +113,6 @@ class WorkQueue:
         """runner(job) computes a job's result (default: in the queue's own thread)."""
         self.slots = slots
         self._runner = runner or in_thread
-        self.cache_bytes = cache_megabytes * 1e6
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)  # notified when a job ends
         self._waiting: list[Job] = []
@@ -128,8 +121,7 @@ class WorkQueue:
         self._requests = 0  # requests numbered so far
         # announced requests' jobs not submitted yet: request → ({key: estimate}, expiry)
         self._reserved: dict[int, tuple[dict[Hashable, float], float]] = {}
-        self._cache: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
-        self.cached_bytes = 0
+        self._cache = ByteBudgetCache(cache_megabytes)
         self.started_jobs = 0  # all-time count: the load test checks identical work ran once
         self.pace = 1.0  # recent jobs' wall time per estimated second (see `_clock`)
         self.others: OtherPrograms | None = None  # other programs' cores (`slowdown`)
@@ -149,9 +141,8 @@ class WorkQueue:
             request = self.new_request()
         with self._lock:
             if key in self._cache:
-                self._cache.move_to_end(key)
                 job = Job(key, work, estimate, session, request, set(), Progress(), state="done")
-                job.result, job.progress.fraction = self._cache[key][0], 1.0
+                job.result, job.progress.fraction = self._cache.get(key), 1.0
                 return job
             job = self._active.get(key)
             if job is None or job.progress.cancelled:  # a cancelled one is on its way out
@@ -284,7 +275,7 @@ class WorkQueue:
             if state == "done":
                 job.progress.fraction = 1.0
                 if job.keep:
-                    self._keep(job.key, result, size)
+                    self._cache.put(job.key, result, size)
             self._finish(job, state)
             if state == "done":
                 self._clock(job)
@@ -317,35 +308,22 @@ class WorkQueue:
     def recall(self, key: Hashable) -> object | None:
         """A result kept under `key` (see `remember`), or None."""
         with self._lock:
-            if key not in self._cache:
-                return None
-            self._cache.move_to_end(key)
-            return self._cache[key][0]
+            return self._cache.get(key)
 
     def remember(self, key: Hashable, result: object) -> None:
         """Keep a result the page computed itself (a digest of jobs' results) in the cache."""
         size = pickled_size(result)
         with self._lock:
-            self._keep(key, result, size)
+            self._cache.put(key, result, size)
 
-    def _keep(self, key: Hashable, result: object, size: int) -> None:
-        """Cache a result of `size` bytes (pickled); evict the least recently used over
-        budget."""
-        if size > self.cache_bytes:
-            return
-        if key in self._cache:
-            self.cached_bytes -= self._cache.pop(key)[1]
-        self._cache[key] = (result, size)
-        self.cached_bytes += size
-        while self.cached_bytes > self.cache_bytes:
-            _, (_, evicted) = self._cache.popitem(last=False)
-            self.cached_bytes -= evicted
+    @property
+    def cached_bytes(self) -> int:
+        return self._cache.bytes
 
     def clear(self) -> None:
         """Forget every finished result (tests start from an empty cache)."""
         with self._lock:
             self._cache.clear()
-            self.cached_bytes = 0
 
 
 @st.cache_resource

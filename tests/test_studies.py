@@ -3,7 +3,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from dashboard import frames, studies, work
+from dashboard import digest, frames, studies, work
 from mlp import TrainConfig, datasets, sweep
 
 
@@ -12,7 +12,7 @@ def results_of(arms):
     records = sweep(X, y, [c for a in arms for c in a.configs])
     out, start = {}, 0
     for a in arms:
-        out[a.label] = studies.digest(records[start : start + len(a.configs)], a.values)
+        out[a.label] = digest.digest(records[start : start + len(a.configs)], a.values)
         start += len(a.configs)
     return out, records
 
@@ -41,7 +41,7 @@ def test_summary_table_and_curves_cover_every_arm():
     assert set(curves["arm"]) == {"5", "0.001"} and set(curves["metric"]) == {"loss", "accuracy"}
     ratios = frames.gradient_ratios(results)
     assert len(ratios) == 4 and np.isfinite(ratios["ratio"]).all()
-    median = studies.median_run(records[2:])
+    median = digest.median_run(records[2:])
     assert results["0.001"].median_network.theta.tolist() == median.network.theta.tolist()
 
 
@@ -60,7 +60,7 @@ def test_digest_keeps_scalars_exact_and_thins_long_curves():
     records = sweep(
         X, y, [TrainConfig(hidden=(3,), epochs=2000, seed=s, snapshots=2) for s in range(2)]
     )
-    result = studies.digest(records, max_points=100)
+    result = digest.digest(records, max_points=100)
     assert [s.final_loss for s in result.summaries] == [r.final_loss for r in records]
     assert len(result.curves) <= 2 * 100 and result.curves["epoch"].max() == 2000
     assert result.edge_norms.shape == (2, 2, 2)
