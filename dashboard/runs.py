@@ -78,6 +78,8 @@ def announce(jobs: Sequence[tuple[Hashable, float]]) -> str:
     runs in this shared server's queue". The page run's place in the queue is held."""
     queue = work.shared()
     present, seconds = queue.forecast(jobs, request_of_this_run(queue, jobs))
+    if seconds == 0:
+        return "no time: its runs are kept from an earlier visit"
     said = f"about {seconds:.1f} s" if seconds < 10 else f"about {seconds:.0f} s"
     if not present:
         return said

@@ -174,3 +174,11 @@ def test_a_results_file_with_a_bad_number_names_its_line(results_csv):
     lines[2] = lines[2].replace(",0.1,", ",fast,", 1)
     at = upload_results(("\n".join(lines) + "\n").encode())
     assert "line 3: hidden, lr or final_accuracy is not a number" in at.error[0].value
+
+
+def test_a_study_announces_its_time_and_then_that_its_runs_are_kept():
+    at = open_app("app_pages/learning_rate.py", rates="1, 0.1", **SMALL)
+    captions = " ".join(c.value for c in at.caption)
+    assert "4 networks: training takes about" in captions
+    at.run()  # the same study again: every arm comes from the server's cache
+    assert "training takes no time: its runs are kept" in " ".join(c.value for c in at.caption)

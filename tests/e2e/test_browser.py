@@ -114,7 +114,9 @@ def test_live_mode_plays_pauses_and_keeps_the_scroll_position(server, browser):
         page.locator(scroller).evaluate("main => main.scrollTo(0, 300)")
         wait_for_epoch_past(page, epoch_now(page))
         page.wait_for_timeout(1000)
-        assert page.locator(scroller).evaluate("main => main.scrollTop") == 300  # no jump
+        # no jump; on a loaded machine the browser's scroll anchoring was once seen to move
+        # it by 28 px (one text line) when a redraw changed a height above the anchor
+        assert abs(page.locator(scroller).evaluate("main => main.scrollTop") - 300) < 40
         page.locator(scroller).evaluate("main => main.scrollTo(0, 0)")  # back to the buttons
         pause_and_check_it_holds(page)
         # again: a tick arriving during the click once made Streamlit deliver Pause twice
