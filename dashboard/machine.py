@@ -4,7 +4,7 @@ The queue learns its pace from jobs that finished (work.WorkQueue.pace), which l
 a crowd of visitors arrives, other programs on the same machine (browsers, another app)
 can take cores before any job has finished under them. So a sampler reads, every second,
 the machine's busy CPU time (/proc/stat) less this server's and its workers' own
-(/proc/PID/stat): other programs' cores, smoothed over a few seconds. Linux shares the
+(/proc/PID/stat): other programs' cores, the most of the last few seconds. Linux shares the
 cores among everything runnable, so with `cores` workers busy and others using `o` cores,
 a job runs at least (cores + o) / cores times slower. Where /proc is missing, nothing is
 counted.
@@ -15,10 +15,11 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import deque
 from pathlib import Path
 
 SAMPLE_SECONDS = 1.0
-WEIGHT = 0.5  # of the newest sample in the moving average
+RECENT = 3  # samples: the busiest of the last three seconds counts (a crowd arrives fast)
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
@@ -48,7 +49,7 @@ class OtherPrograms:
 
     def __init__(self, pid: int | None = None):
         self.pid = pid or os.getpid()
-        self.cores_used = 0.0
+        self.recent: deque[float] = deque([0.0], maxlen=RECENT)
         try:
             self._last = (time.perf_counter(), busy_seconds(), own_seconds(self.pid))
         except (OSError, ValueError):
@@ -68,5 +69,9 @@ class OtherPrograms:
         then, busy_then, own_then = self._last
         # a worker that exited takes its CPU time out of `own`: never count that as others'
         others = max(0.0, (busy - busy_then) - max(0.0, own - own_then)) / (now - then)
-        self.cores_used = (1 - WEIGHT) * self.cores_used + WEIGHT * others
+        self.recent.append(others)
         self._last = (now, busy, own)
+
+    @property
+    def cores_used(self) -> float:
+        return max(self.recent)

@@ -31,7 +31,7 @@ CPU_FLOOR_SECONDS = 2.0  # below this, an estimate is too small to judge a run b
 CACHE_MEGABYTES = 120.0  # finished results kept across sessions
 # pace: jobs estimated at PACE_MIN_SECONDS or more count, each with PACE_WEIGHT; the
 # estimates err high on an idle machine (mlp.estimate), so the pace may go below 1
-PACE_MIN_SECONDS, PACE_WEIGHT, PACE_RANGE = 0.5, 0.3, (0.75, 4.0)
+PACE_MIN_SECONDS, PACE_WEIGHT, PACE_RANGE = 0.5, 0.3, (0.5, 4.0)
 RESERVE_SECONDS = 15.0  # an announced run not submitted by then gives up its place
 LOG = get_logger(__name__)  # the server log: a line per job started and ended (bench_load)
 
