@@ -1,13 +1,13 @@
-"""How crowded this machine is with other programs: the queue's forecasts count it.
+"""How much of this machine other programs take: the queue's forecasts count it.
 
 The queue learns its pace from jobs that finished (work.WorkQueue.pace), which lags: when
 a crowd of visitors arrives, other programs on the same machine (browsers, another app)
-can take cores before any job has finished under them. Linux shares the cores among all
-runnable threads, so a sampler counts, ten times a second, the machine's runnable threads
-(/proc/stat procs_running) other than the work queue's workers and itself: with `o` of
-them on `cores` cores, a worker gets about cores / (cores + o) of a core. The count is
-averaged over each second, and the busiest of the last few seconds counts (a crowd
-arrives fast). Where /proc is missing, nothing is counted.
+can take cores before any job has finished under them. So a sampler reads, every second,
+the machine's busy CPU time (/proc/stat) less this server's and its workers' own
+(/proc/PID/stat): other programs' cores, the most of the last few seconds. Linux shares the
+cores among everything runnable, so with `cores` workers busy and others using `o` cores,
+a job runs at least (cores + o) / cores times slower. Where /proc is missing, nothing is
+counted.
 """
 
 from __future__ import annotations
@@ -18,59 +18,60 @@ import time
 from collections import deque
 from pathlib import Path
 
-SAMPLES_PER_SECOND = 10
-RECENT = 3  # seconds: the busiest of them counts
+SAMPLE_SECONDS = 1.0
+RECENT = 3  # samples: the busiest of the last three seconds counts (a crowd arrives fast)
+TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def runnable_threads() -> int:
-    """Threads of the whole machine running or ready to run, this sampler included."""
-    for line in Path("/proc/stat").read_text().splitlines():
-        if line.startswith("procs_running"):
-            return int(line.split()[1])
-    raise ValueError("no procs_running in /proc/stat")
+def busy_seconds() -> float:
+    """CPU time the whole machine spent busy (user, nice, system, irq, softirq, steal)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+    return (user + nice + system + irq + softirq + steal) / TICKS
 
 
-def running_children(pid: int) -> int:
-    """How many of the process's child processes (the queue's workers) are running now."""
-    count = 0
-    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+def own_seconds(pid: int) -> float:
+    """CPU time of a process and its child processes (the workers), alive ones only."""
+    total = 0.0
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for each in [pid, *map(int, children)]:
         try:
-            state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:  # exited since
             continue
-        count += state == "R"
-    return count
+        total += (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+    return total
 
 
 class OtherPrograms:
-    """Runnable threads besides the queue's workers (`threads`), sampled by a daemon
-    thread."""
+    """Cores that programs other than this server and its workers are using (`cores_used`),
+    sampled by a daemon thread."""
 
     def __init__(self, pid: int | None = None):
         self.pid = pid or os.getpid()
         self.recent: deque[float] = deque([0.0], maxlen=RECENT)
         try:
-            runnable_threads(), running_children(self.pid)
+            self._last = (time.perf_counter(), busy_seconds(), own_seconds(self.pid))
         except (OSError, ValueError):
             return  # no /proc: count nothing
         threading.Thread(target=self._sample_forever, daemon=True).start()
 
     def _sample_forever(self) -> None:
         while True:
+            time.sleep(SAMPLE_SECONDS)
             try:
-                self.recent.append(self.sample_second())
+                self.sample()
             except (OSError, ValueError):
                 return
 
-    def sample_second(self) -> float:
-        """Other runnable threads, averaged over one second."""
-        counts = []
-        for _ in range(SAMPLES_PER_SECOND):
-            time.sleep(1 / SAMPLES_PER_SECOND)
-            own = 1 + running_children(self.pid)  # this sampler and the busy workers
-            counts.append(max(0, runnable_threads() - own))
-        return sum(counts) / len(counts)
+    def sample(self) -> None:
+        now, busy, own = time.perf_counter(), busy_seconds(), own_seconds(self.pid)
+        then, busy_then, own_then = self._last
+        # a worker that exited takes its CPU time out of `own`: never count that as others'
+        others = max(0.0, (busy - busy_then) - max(0.0, own - own_then)) / (now - then)
+        self.recent.append(others)
+        self._last = (now, busy, own)
 
     @property
-    def threads(self) -> float:
+    def cores_used(self) -> float:
         return max(self.recent)

@@ -124,7 +124,7 @@ class WorkQueue:
         self._cache = ByteBudgetCache(cache_megabytes)
         self.started_jobs = 0  # all-time count: the load test checks identical work ran once
         self.pace = 1.0  # recent jobs' wall time per estimated second (see `_clock`)
-        self.others: OtherPrograms | None = None  # other runnable threads (`slowdown`)
+        self.others: OtherPrograms | None = None  # other programs' cores (`slowdown`)
 
     def new_request(self) -> int:
         """A number for the jobs one page run submits together (see dashboard.schedule)."""
@@ -235,8 +235,8 @@ class WorkQueue:
 
     def slowdown(self) -> float:
         """Seconds per estimated second, here and now: how fast recent jobs ran against their
-        estimates (`pace`), or, if more, how many other threads want the cores now."""
-        crowd = 1.0 if self.others is None else 1.0 + self.others.threads / self.slots
+        estimates (`pace`), or, if more, the share of the cores other programs take now."""
+        crowd = 1.0 if self.others is None else 1.0 + self.others.cores_used / self.slots
         return max(self.pace, crowd)
 
     @staticmethod
