@@ -47,6 +47,7 @@ IDENTICAL = "/hidden_units?widths=300,30&epochs=2500&seeds=4&lr=0.3"
 SESSION_SECONDS = 300  # a session still busy after this is reported as unfinished
 WAITING = re.compile(r"Waiting: (\d+) runs? ahead")
 ABOUT = re.compile(r"about ([\d.,]+) s")
+DONE_AFTER = re.compile(r"request (\d+): done ([\d.]+) s after it was announced \(([\d.]+) s\)")
 # a study announces its run in a caption, and again ("This study takes…") if it asks first
 ANNOUNCED = re.compile(r"(This study )?takes (about[^\n]*)")
 
@@ -198,6 +199,17 @@ def report(name: str, sessions: list[Session]) -> None:
     print_table(header, rows)
 
 
+def report_server_side(log_text: str) -> None:
+    """The same ratio from the server's own log: each request's announcement against the
+    time until its jobs were done (no browser delays either)."""
+    done = {int(r): (float(t), float(a)) for r, t, a in DONE_AFTER.findall(log_text)}
+    ratios = sorted(
+        (taken / announced for taken, announced in done.values() if announced), reverse=True
+    )
+    listed = ", ".join(f"{r:.2f}" for r in ratios)
+    print(f"server log, {len(done)} announced requests done, actual/announced: {listed or '-'}")
+
+
 async def main(n: int) -> None:
     log = Path(tempfile.mkdtemp()) / "streamlit.log"
     pids = []
@@ -217,10 +229,11 @@ async def main(n: int) -> None:
                 ("one identical new setting", lambda: phase(browser, base, [IDENTICAL] * n)),
             ]:
                 cpu, jobs, start = cpu_of_family(pid), jobs_started(log), time.perf_counter()
-                browsers = chromium_cpu_seconds()
+                browsers, logged = chromium_cpu_seconds(), len(log.read_text())
                 sessions = await run()
                 wall = time.perf_counter() - start
                 report(name, sessions)
+                report_server_side(log.read_text()[logged:])
                 print(
                     f"server and workers: {cpu_of_family(pid) - cpu:.1f} CPU-s, {wall:.1f} s wall, "
                     f"{jobs_started(log) - jobs} jobs started, peak RSS {peak_rss_mb(pid):.0f} MB; "

@@ -29,6 +29,7 @@ BAR_AFTER_SECONDS = 0.3  # quick runs finish without a flashing bar
 MAX_SECONDS = 60.0  # one click may not hold the server longer: dearer work is refused
 CONFIRMED, STOPPED = "_confirmed_runs", "_stopped_runs"
 PAGE_RUN, REQUEST = "_page_run", "_queue_request"  # (page run, its queue request number)
+ANNOUNCED = "_announced"  # (request, seconds announced, when)
 
 
 def load_dataset(name: str, **options) -> tuple[np.ndarray, np.ndarray]:
@@ -77,7 +78,10 @@ def announce(jobs: Sequence[tuple[Hashable, float]]) -> str:
     server's pace included (work.WorkQueue.forecast): "about 8 s", or "about 20 s with 3
     runs in this shared server's queue". The page run's place in the queue is held."""
     queue = work.shared()
-    present, seconds = queue.forecast(jobs, request_of_this_run(queue, jobs))
+    request = request_of_this_run(queue, jobs)
+    present, seconds = queue.forecast(jobs, request)
+    st.session_state[ANNOUNCED] = (request, seconds, time.perf_counter())
+    work.LOG.info("request %d: announced %.1f s", request, seconds)
     if seconds == 0:
         return "no time: its runs are kept from an earlier visit"
     said = f"about {seconds:.1f} s" if seconds < 10 else f"about {seconds:.0f} s"
@@ -193,6 +197,7 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
                 finished = done
                 on_progress([job.result if job.state == "done" else None for job in jobs])
             if done == len(jobs):
+                log_against_announcement(request)
                 break
             news = describe(queue, jobs)
             if news != said:  # draw only what changed: every redraw costs server and browsers
@@ -223,6 +228,18 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
         if job.error is not None:
             raise job.error
     return [job.result for job in jobs]
+
+
+def log_against_announcement(request: int) -> None:
+    """Log how long the request's jobs took since the page announced them (bench_load
+    compares the two from the server log, where no browser delays either)."""
+    announced = st.session_state.get(ANNOUNCED)
+    if announced is not None and announced[0] == request:
+        _, seconds, at = announced
+        taken = time.perf_counter() - at
+        work.LOG.info(
+            "request %d: done %.1f s after it was announced (%.1f s)", request, taken, seconds
+        )
 
 
 def show_status(slot, news: str) -> None:
