@@ -11,7 +11,9 @@ or else its first drawing: the browser's page load is not the server's), the que
 positions it was shown, whether it was told its run is shared, and exceptions; for the
 server with its workers, CPU-seconds, peak RSS and PSS, jobs started (from its log) and
 error lines in its log; and the CPU the Chromium sessions themselves used on this same
-machine. Loopback only; every wait is bounded.
+machine. From the server's log it also reports, per request, the time until its jobs were
+done against what its page announced, with no browser delay in either. Loopback only;
+every wait is bounded.
 
     python -m benchmarks.bench_load             # 8 sessions
     python -m benchmarks.bench_load 3           # fewer
