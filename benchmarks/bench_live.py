@@ -15,7 +15,6 @@ do to each other.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 
 from benchmarks.common import print_table
 from dashboard import live
+from dashboard.machine import cpu_seconds
 from mlp import TrainConfig, datasets
 
 CASES = [
@@ -70,12 +70,6 @@ def epoch_metric(page) -> int:
     label = page.get_by_text("Epoch", exact=True)
     value = page.locator("[data-testid='stMetric']").filter(has=label)
     return int(value.locator("[data-testid='stMetricValue']").inner_text().replace(",", ""))
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def playing_sessions(count: int) -> tuple[list[tuple[float, float]], float]:

@@ -33,6 +33,7 @@ from pathlib import Path
 from playwright.async_api import async_playwright
 
 from benchmarks.common import peak_rss_mb, print_table
+from dashboard.machine import cpu_seconds, family, own_seconds
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, IDLE, streamlit_server
 
 EXPENSIVE = [
@@ -138,20 +139,6 @@ def read(path: Path) -> str:
         return ""
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, in seconds (0 once it has exited)."""
-    text = read(Path(f"/proc/{pid}/stat"))
-    if not text:
-        return 0.0
-    fields = text.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks
-
-
-def family(pid: int) -> list[int]:
-    """The server and its worker processes."""
-    return [pid, *map(int, read(Path(f"/proc/{pid}/task/{pid}/children")).split())]
-
-
 def pss_mb(pids: list[int]) -> float:
     """Proportional set size of the processes together: shared pages counted once."""
     lines = (line for pid in pids for line in read(Path(f"/proc/{pid}/smaps_rollup")).splitlines())
@@ -169,10 +156,6 @@ def chromium_cpu_seconds() -> float:
     """CPU time of every Chromium process: the load generator's share of this machine."""
     comms = Path("/proc").glob("[0-9]*/comm")
     return sum(cpu_seconds(int(c.parent.name)) for c in comms if read(c).startswith("chrom"))
-
-
-def cpu_of_family(pid: int) -> float:
-    return sum(cpu_seconds(p) for p in family(pid))
 
 
 def jobs_started(log: Path) -> int:
@@ -230,22 +213,22 @@ async def main(n: int) -> None:
                 ("different settings at once", lambda: phase(browser, base, urls)),
                 ("one identical new setting", lambda: phase(browser, base, [IDENTICAL] * n)),
             ]:
-                cpu, jobs, start = cpu_of_family(pid), jobs_started(log), time.perf_counter()
+                cpu, jobs, start = own_seconds(pid), jobs_started(log), time.perf_counter()
                 browsers, logged = chromium_cpu_seconds(), len(log.read_text())
                 sessions = await run()
                 wall = time.perf_counter() - start
                 report(name, sessions)
                 report_server_side(log.read_text()[logged:])
                 print(
-                    f"server and workers: {cpu_of_family(pid) - cpu:.1f} CPU-s, {wall:.1f} s wall, "
+                    f"server and workers: {own_seconds(pid) - cpu:.1f} CPU-s, {wall:.1f} s wall, "
                     f"{jobs_started(log) - jobs} jobs started, peak RSS {peak_rss_mb(pid):.0f} MB; "
                     f"Chromium: {chromium_cpu_seconds() - browsers:.1f} CPU-s"
                 )
             await phase(browser, base, [more_epochs(u) for u in urls], close_after=4.0)
-            busy, before = [], cpu_of_family(pid)
+            busy, before = [], own_seconds(pid)
             for _ in range(10):  # the server's CPU-seconds in each second after the tabs closed
                 await asyncio.sleep(1.0)
-                busy.append(cpu_of_family(pid) - before)
+                busy.append(own_seconds(pid) - before)
                 before += busy[-1]
             idle = next((i + 1 for i, b in enumerate(busy) if b < 0.1), None)
             print(

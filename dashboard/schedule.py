@@ -29,11 +29,8 @@ class Start(NamedTuple):
 
 def pick(waiting: Sequence[Slot], running_requests: set[int]) -> int:
     """Index into `waiting` (in arrival order) of the job to start next."""
-    earliest = min(range(len(waiting)), key=lambda i: waiting[i].request)
     starving = [i for i, job in enumerate(waiting) if job.request not in running_requests]
-    if starving:
-        return min(starving, key=lambda i: waiting[i].request)
-    return earliest
+    return min(starving or range(len(waiting)), key=lambda i: waiting[i].request)
 
 
 def simulate(running: Sequence[Slot], waiting: Sequence[Slot], cores: int) -> list[Start]:
@@ -53,9 +50,3 @@ def simulate(running: Sequence[Slot], waiting: Sequence[Slot], cores: int) -> li
         starts[chosen] = Start(rank, now, end)
         busy.append((end, waiting[chosen].request))
     return starts
-
-
-def makespan(estimates: Sequence[float], cores: int) -> float:
-    """How long jobs of one request take on `cores` idle cores."""
-    starts = simulate([], [Slot(0, seconds) for seconds in estimates], cores)
-    return max((s.end for s in starts), default=0.0)

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from operator import itemgetter
+from typing import NamedTuple
 
 import numpy as np
 import streamlit as st
@@ -71,13 +73,13 @@ def ready_to_run(arms: Sequence[Arm], X: np.ndarray, y: np.ndarray, test=None,
     """Run now, wait for a button, or refuse — by the estimated cost of training the arms on
     (X, y) (held-out `test` points scored), then on each data set of `more_data`."""
     data = [(X, y, test), *((X_more, y_more, None) for X_more, y_more in more_data)]
-    seconds = sum(_seconds(arms, len(X)) for X, _, _ in data)  # of CPU: the click's cost
-    megabytes = max(_megabytes(arms, len(X)) for X, _, _ in data)  # one data set at a time
-    jobs = [(r.key, r.seconds) for X, y, test in data for r in plan_study(X, y, arms, test)[2]]
+    sizes = [len(points) for points, _, _ in data]
+    seconds = sum(_seconds(arms, n) for n in sizes)  # of CPU: the click's cost
+    megabytes = max(_megabytes(arms, n) for n in sizes)  # one data set at a time
+    jobs = [(r.key, r.seconds) for one in data for r in plan_study(*one, arms).requests]
     networks = sum(len(a.configs) for a in arms) * len(data)
     st.caption(f"{networks} networks: training takes {runs.announce(jobs)}.")
-    key = run_key(arms, max(len(X) for X, _, _ in data))
-    return runs.gate(key, seconds, megabytes, "study", KNOBS, BUDGET, jobs)
+    return runs.gate(run_key(arms, max(sizes)), seconds, megabytes, "study", KNOBS, BUDGET, jobs)
 
 
 def run_key(arms: Sequence[Arm], n_points: int) -> tuple:
@@ -149,8 +151,8 @@ def _bundles(batches: list[list[Arm]], n_points: int) -> list[Piece]:
     """Whole-arm jobs, the cheapest merged while together under BUNDLE_SECONDS and
     BATCH_MEGABYTES."""
     pieces: list[Piece] = []
-    for batch in sorted(batches, key=lambda batch: _seconds(batch, n_points)):
-        seconds = _seconds(batch, n_points)
+    costed = sorted(((_seconds(batch, n_points), batch) for batch in batches), key=itemgetter(0))
+    for seconds, batch in costed:
         if pieces:
             merged = [*pieces[-1].arms, *batch]
             cheap = pieces[-1].seconds + seconds <= BUNDLE_SECONDS
@@ -182,11 +184,17 @@ def _batches(arms: Sequence[Arm], n_points: int) -> list[list[Arm]]:
     return batches
 
 
-def plan_study(
-    X: np.ndarray, y: np.ndarray, arms: Sequence[Arm], test
-) -> tuple[Assembly, list[Piece], list[runs.Request]]:
-    """What training the arms takes now: the arms' results already kept, and the queue
-    jobs for the rest."""
+class StudyPlan(NamedTuple):
+    """What training the arms takes now: the arms' results already kept (`assembly`), and
+    the queue jobs for the rest (`pieces`, and the requests that train them)."""
+
+    assembly: Assembly
+    pieces: list[Piece]
+    requests: list[runs.Request]
+
+
+def plan_study(X: np.ndarray, y: np.ndarray, test, arms: Sequence[Arm]) -> StudyPlan:
+    """The study's plan on (X, y), with held-out `test` points scored (or None)."""
     data_id = runs.fingerprint(X, y, *(test if test is not None else ()))
     assembly = Assembly(work.shared(), data_id, arms)
     pieces = jobs_of(assembly.missing(), len(X))
@@ -201,7 +209,7 @@ def plan_study(
         )
         for piece in pieces
     ]
-    return assembly, pieces, requests
+    return StudyPlan(assembly, pieces, requests)
 
 
 def run_arms(
@@ -210,7 +218,7 @@ def run_arms(
     """Train every arm (through the shared queue, cached there), with progress and Stop; the
     loss curves of finished arms show while the rest train. `test` = (X_test, y_test)
     scores held-out points as they train."""
-    assembled, pieces, requests = plan_study(X, y, arms, test)
+    assembled, pieces, requests = plan_study(X, y, test, arms)
     preview = st.empty()
     one_value = len(arms[0].values) == 1  # e.g. (("hidden units", 20),)
     swept = arms[0].values[0][0] if one_value else "setting"

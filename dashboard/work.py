@@ -81,7 +81,6 @@ class Job:
     key: Hashable
     work: Callable[[Progress], object]
     estimate: float  # seconds on an idle core
-    session: str  # the session that asked first
     request: int  # the request it belongs to (dashboard.schedule), numbered by arrival
     watchers: set[str]
     progress: Progress
@@ -141,14 +140,14 @@ class WorkQueue:
             request = self.new_request()
         with self._lock:
             if key in self._cache:
-                job = Job(key, work, estimate, session, request, set(), Progress(), state="done")
+                job = Job(key, work, estimate, request, set(), Progress(), state="done")
                 job.result, job.progress.fraction = self._cache.get(key), 1.0
                 return job
             job = self._active.get(key)
             if job is None or job.progress.cancelled:  # a cancelled one is on its way out
                 self._take_reserved(request, key)
                 progress = Progress(cpu_allowance(estimate))
-                job = Job(key, work, estimate, session, request, set(), progress, keep)
+                job = Job(key, work, estimate, request, set(), progress, keep)
                 self._active[key] = job
                 self._waiting.append(job)
             job.watchers.add(session)
@@ -206,15 +205,13 @@ class WorkQueue:
     def holds(self, request: int) -> set[Hashable]:
         """The keys of the jobs `request` announced and has not submitted yet (held)."""
         with self._lock:
-            held = self._reserved.get(request)
-            return set(held[0]) if held and held[1] >= time.perf_counter() else set()
+            self._drop_expired()
+            return set(self._reserved.get(request, ({}, 0.0))[0])
 
     def _queued(self, but: int | None = None) -> tuple[list[Hashable], list[Slot]]:
         """The waiting jobs, then the held places of other requests (jobs not queued yet),
         as their keys and their slots. Lock held."""
-        now = time.perf_counter()
-        for request in [r for r, (_, expiry) in self._reserved.items() if expiry < now]:
-            del self._reserved[request]
+        self._drop_expired()
         keys, slots = [j.key for j in self._waiting], self._slots(self._waiting)
         seen = set(keys) | {j.key for j in self._running}
         for request, (held, _) in self._reserved.items():
@@ -224,6 +221,12 @@ class WorkQueue:
                     keys.append(key)
                     slots.append(Slot(request, seconds))
         return keys, slots
+
+    def _drop_expired(self) -> None:
+        """Forget held places whose page never submitted its jobs in time. Lock held."""
+        now = time.perf_counter()
+        for request in [r for r, (_, expiry) in self._reserved.items() if expiry < now]:
+            del self._reserved[request]
 
     def _take_reserved(self, request: int, key: Hashable) -> None:
         """A job of `request` is submitted: it no longer needs a held place. Lock held."""
@@ -272,12 +275,11 @@ class WorkQueue:
         with self._lock:
             self._running.remove(job)
             job.result = result
+            self._finish(job, state)
             if state == "done":
                 job.progress.fraction = 1.0
                 if job.keep:
                     self._cache.put(job.key, result, size)
-            self._finish(job, state)
-            if state == "done":
                 self._clock(job)
             LOG.info(
                 "job %s: %s after %.1f s (%.1f s of CPU, estimated %.1f s; pace %.2f)", id(job),
