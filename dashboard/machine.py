@@ -2,12 +2,16 @@
 
 The queue learns its pace from jobs that finished (work.WorkQueue.pace), which lags: when
 a crowd of visitors arrives, other programs on the same machine (browsers, another app)
-can take cores before any job has finished under them. So a sampler reads, every second,
-the machine's busy CPU time (/proc/stat) less this server's and its workers' own
-(/proc/PID/stat): other programs' cores, the most of the last few seconds. Linux shares the
-cores among everything runnable, so with `cores` workers busy and others using `o` cores,
-a job runs at least (cores + o) / cores times slower. Where /proc is missing, nothing is
-counted.
+can take cores before any job has finished under them. So a sampler reads, every second:
+- while the server or its workers are busy, how long their threads waited, runnable, for
+  a core against how long they ran (/proc/PID/task/*/schedstat): a job's wall time is its
+  CPU time times (run + wait) / run, whatever the others' number or priority (`stretch`);
+- the machine's busy CPU time (/proc/stat) less this server's and its workers' own
+  (/proc/PID/stat): other programs' cores, the most of the last few seconds. While the
+  server idles this is all there is to go on: Linux shares the cores among everything
+  runnable at one priority, so with `cores` workers busy and others using `o` cores, a
+  job runs at least (cores + o) / cores times slower (`cores_used`).
+Where /proc is missing, nothing is counted.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ import time
 from collections import deque
 from pathlib import Path
 
-SAMPLE_SECONDS = 1.0
-RECENT = 3  # samples: the busiest of the last three seconds counts (a crowd arrives fast)
+SAMPLE_SECONDS = 0.25
+RECENT = 12  # samples: the last three seconds count (a crowd arrives fast)
+MIN_RUN_SECONDS = 0.1  # CPU time of ours in those seconds, to measure our stretch
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
@@ -48,20 +53,36 @@ def family(pid: int) -> list[int]:
     return [pid, *map(int, children)]
 
 
+def run_and_wait_seconds(pid: int) -> dict[int, tuple[float, float]]:
+    """For each thread of a process: the seconds it has run on a core, and waited runnable
+    for one (none once the process has exited)."""
+    times = {}
+    for task in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            ran, waited, _slices = map(int, task.read_text().split())
+        except (OSError, ValueError):
+            continue  # the thread has exited
+        times[int(task.parent.name)] = (ran / 1e9, waited / 1e9)  # nanoseconds
+    return times
+
+
 def own_seconds(pid: int) -> float:
     """CPU time of a process and its child processes (the workers), alive ones only."""
     return sum(cpu_seconds(each) for each in family(pid))
 
 
 class OtherPrograms:
-    """Cores that programs other than this server and its workers are using (`cores_used`),
-    sampled by a daemon thread."""
+    """What other programs take from this server and its workers, sampled by a daemon
+    thread: their cores (`cores_used`) and, while we are busy, our measured slowdown
+    (`stretch`)."""
 
     def __init__(self, pid: int | None = None):
         self.pid = pid or os.getpid()
         self.recent: deque[float] = deque([0.0], maxlen=RECENT)
+        self.own_recent: deque[tuple[float, float]] = deque(maxlen=RECENT)  # (run, wait)
         try:
             self._last = (time.perf_counter(), busy_seconds(), own_seconds(self.pid))
+            self._own_last = self._own_time()
         except (OSError, ValueError):
             return  # no /proc: count nothing
         threading.Thread(target=self._sample_forever, daemon=True).start()
@@ -74,6 +95,10 @@ class OtherPrograms:
             except (OSError, ValueError):
                 return
 
+    def _own_time(self) -> dict[int, tuple[float, float]]:
+        """(run, wait) of every thread of the server and its workers, by thread id."""
+        return {tid: t for pid in family(self.pid) for tid, t in run_and_wait_seconds(pid).items()}
+
     def sample(self) -> None:
         now, busy, own = time.perf_counter(), busy_seconds(), own_seconds(self.pid)
         then, busy_then, own_then = self._last
@@ -81,7 +106,21 @@ class OtherPrograms:
         others = max(0.0, (busy - busy_then) - max(0.0, own - own_then)) / (now - then)
         self.recent.append(others)
         self._last = (now, busy, own)
+        # per thread, as threads come and go (a page run's thread ends with it)
+        own, before = self._own_time(), self._own_last
+        ran = sum(run - before.get(tid, (0.0, 0.0))[0] for tid, (run, _) in own.items())
+        waited = sum(wait - before.get(tid, (0.0, 0.0))[1] for tid, (_, wait) in own.items())
+        self.own_recent.append((ran, waited))
+        self._own_last = own
 
     @property
     def cores_used(self) -> float:
         return max(self.recent)
+
+    @property
+    def stretch(self) -> float | None:
+        """Wall time per CPU second of the server's and its workers' threads over the last
+        few seconds, or None if they ran too little then to tell."""
+        ran = sum(run for run, _ in self.own_recent)
+        waited = sum(wait for _, wait in self.own_recent)
+        return (ran + waited) / ran if ran >= MIN_RUN_SECONDS else None

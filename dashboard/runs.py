@@ -81,7 +81,10 @@ def announce(jobs: Sequence[tuple[Hashable, float]]) -> str:
     request = request_of_this_run(queue, jobs)
     present, seconds = queue.forecast(jobs, request)
     st.session_state[ANNOUNCED] = (request, seconds, time.perf_counter())
-    work.LOG.info("request %d: announced %.1f s", request, seconds)
+    work.LOG.info(
+        "request %d: announced %.1f s (crowd %.2f, pace %.2f)",
+        request, seconds, queue.crowd(), queue.pace,
+    )  # fmt: skip
     if seconds == 0:
         return "no time: its runs are kept from an earlier visit"
     said = f"about {seconds:.1f} s" if seconds < 10 else f"about {seconds:.0f} s"
@@ -143,12 +146,11 @@ def _stop(key) -> None:
 @dataclass(frozen=True)
 class Request:
     """One job to ask the queue for: its key (the work and its data), the work (called with
-    a work.Progress), its estimated seconds, and whether the queue caches its result."""
+    a work.Progress) and its estimated seconds. The queue caches its result."""
 
     key: Hashable
     work: Callable[[work.Progress], object]
     seconds: float
-    keep: bool = True  # cache the result in the queue (False: the page keeps what it makes of it)
 
 
 def request_of_this_run(queue: work.WorkQueue, jobs: Sequence[tuple[Hashable, float]] = ()) -> int:
@@ -183,7 +185,7 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
     Returns their results in order; a job stopped for its CPU use stops the page."""
     queue, me = work.shared(), session_id()
     request = request_of_this_run(queue)
-    jobs = [queue.submit(r.key, r.work, me, r.seconds, r.keep, request) for r in requests]
+    jobs = [queue.submit(r.key, r.work, me, r.seconds, request) for r in requests]
     status, bar_slot, stop_slot = st.empty(), st.empty(), st.empty()
     started, stoppable, finished, said, shown = time.perf_counter(), False, -1, None, -1
     try:
@@ -191,7 +193,7 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
             for i, job in enumerate(jobs):
                 if job.state == "cancelled":  # another session's Stop raced our asking
                     r = requests[i]
-                    jobs[i] = queue.submit(r.key, r.work, me, r.seconds, r.keep, request)
+                    jobs[i] = queue.submit(r.key, r.work, me, r.seconds, request)
             done = sum(job.over for job in jobs)
             if on_progress is not None and done != finished:
                 finished = done

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -18,6 +18,7 @@ import mlp
 from dashboard import runs, work
 from dashboard.digest import ArmResult, digest
 from dashboard.frames import curves_frame
+from dashboard.schedule import Slot, simulate
 from dashboard.state import Setting, config_choice, config_values
 from dashboard.study_charts import band_chart
 from mlp import RunRecord, TrainConfig
@@ -125,13 +126,12 @@ class Piece:
         return tuple(c for a in self.arms for c in a.configs)
 
 
-def jobs_of(arms: Sequence[Arm], n_points: int) -> list[Piece]:
-    """The study's queue jobs. Arms whose networks stack (mlp.sweep.group_key) share a job,
-    up to BATCH_MEGABYTES of records, and jobs under BUNDLE_SECONDS are bundled (a job has
-    a fixed cost, and each finished job redraws the page); an arm whose seeds need several
-    stacks (mlp.sweep.plan) is one job per stack. The dearest job comes first (it sets how
-    long the study takes), then the rest cheapest first: on the other cores the first
-    curves come early."""
+def jobs_of(arms: Sequence[Arm], n_points: int, cores: int = 1) -> list[Piece]:
+    """The study's queue jobs, in the order they should start on `cores`. Arms whose
+    networks stack (mlp.sweep.group_key) share a job, up to BATCH_MEGABYTES of records, and
+    jobs under BUNDLE_SECONDS are bundled (a job has a fixed cost, and each finished job
+    redraws the page); an arm whose seeds need several stacks (mlp.sweep.plan) is one job
+    per stack."""
     groups: dict[tuple, list[Arm]] = {}
     alone = []
     for a in arms:
@@ -143,8 +143,28 @@ def jobs_of(arms: Sequence[Arm], n_points: int) -> list[Piece]:
             configs = [a.configs[i] for i in seeds]
             alone.append(Piece((a,), tuple(seeds), estimate_sweep_seconds(configs, n_points)))
     batches = [batch for members in groups.values() for batch in _batches(members, n_points)]
-    ordered = sorted(_bundles(batches, n_points) + alone, key=lambda piece: piece.seconds)
-    return ordered[-1:] + ordered[:-1]
+    return in_start_order(_bundles(batches, n_points) + alone, cores)
+
+
+def in_start_order(pieces: list[Piece], cores: int) -> list[Piece]:
+    """The dearest job first (it sets how long the study takes); then as many of the
+    cheapest as delay nothing, so the first curves come early on the other cores; then the
+    rest dearest first (longest-first list scheduling keeps every core busy to the end)."""
+    if not pieces:
+        return []
+    seconds = attrgetter("seconds")
+    dearest = max(pieces, key=seconds)
+    cheapest_first = sorted((p for p in pieces if p is not dearest), key=seconds)
+    orders = [
+        [dearest, *cheapest_first[:k], *sorted(cheapest_first[k:], key=seconds, reverse=True)]
+        for k in range(len(cheapest_first), -1, -1)
+    ]
+    return min(orders, key=lambda order: round(_makespan(order, cores), 2))  # the first least
+
+
+def _makespan(pieces: list[Piece], cores: int) -> float:
+    """Estimated seconds until the last of `pieces` ends, started in this order on `cores`."""
+    return max(start.end for start in simulate([], [Slot(0, p.seconds) for p in pieces], cores))
 
 
 def _bundles(batches: list[list[Arm]], n_points: int) -> list[Piece]:
@@ -196,8 +216,9 @@ class StudyPlan(NamedTuple):
 def plan_study(X: np.ndarray, y: np.ndarray, test, arms: Sequence[Arm]) -> StudyPlan:
     """The study's plan on (X, y), with held-out `test` points scored (or None)."""
     data_id = runs.fingerprint(X, y, *(test if test is not None else ()))
-    assembly = Assembly(work.shared(), data_id, arms)
-    pieces = jobs_of(assembly.missing(), len(X))
+    queue = work.shared()
+    assembly = Assembly(queue, data_id, arms)
+    pieces = jobs_of(assembly.missing(), len(X), queue.slots)
     requests = [
         runs.Request(
             (data_id, tuple((a.label, a.values, a.configs) for a in piece.arms), piece.seeds),
@@ -205,8 +226,8 @@ def plan_study(X: np.ndarray, y: np.ndarray, test, arms: Sequence[Arm]) -> Study
             if piece.seeds
             else partial(train_arms, X, y, piece.arms, test),
             piece.seconds,
-            keep=not piece.seeds,  # the arm's digest is kept, not these records
-        )
+        )  # a wide arm's records are kept too: a visitor who asks for the same study before
+        # its arm is digested shares them (the cache's byte budget bounds them)
         for piece in pieces
     ]
     return StudyPlan(assembly, pieces, requests)

@@ -33,6 +33,7 @@ CACHE_MEGABYTES = 120.0  # finished results kept across sessions
 # estimates err high on an idle machine (mlp.estimate), so the pace may go below 1
 PACE_MIN_SECONDS, PACE_WEIGHT, PACE_RANGE = 0.5, 0.3, (0.5, 4.0)
 RESERVE_SECONDS = 15.0  # an announced run not submitted by then gives up its place
+CROWD_SECONDS = 30.0  # how long a forecast expects the machine's present crowd to stay
 LOG = get_logger(__name__)  # the server log: a line per job started and ended (bench_load)
 
 
@@ -84,7 +85,6 @@ class Job:
     request: int  # the request it belongs to (dashboard.schedule), numbered by arrival
     watchers: set[str]
     progress: Progress
-    keep: bool = True  # cache the result when done
     state: str = "waiting"  # waiting, running, done, failed, cancelled
     result: object = None
     error: BaseException | None = None
@@ -123,7 +123,7 @@ class WorkQueue:
         self._cache = ByteBudgetCache(cache_megabytes)
         self.started_jobs = 0  # all-time count: the load test checks identical work ran once
         self.pace = 1.0  # recent jobs' wall time per estimated second (see `_clock`)
-        self.others: OtherPrograms | None = None  # other programs' cores (`slowdown`)
+        self.others: OtherPrograms | None = None  # the machine's crowd (`crowd`)
 
     def new_request(self) -> int:
         """A number for the jobs one page run submits together (see dashboard.schedule)."""
@@ -132,10 +132,10 @@ class WorkQueue:
             return self._requests
 
     def submit(self, key: Hashable, work: Callable[[Progress], object], session: str,
-               estimate: float, keep: bool = True, request: int | None = None) -> Job:  # fmt: skip
+               estimate: float, request: int | None = None) -> Job:  # fmt: skip
         """The job for `key`: finished (from the cache), already queued or running (now also
         watched by `session`), or new in the queue as part of `request` (default: a request
-        of its own); its result is cached if `keep`."""
+        of its own); its result is cached."""
         if request is None:
             request = self.new_request()
         with self._lock:
@@ -147,7 +147,7 @@ class WorkQueue:
             if job is None or job.progress.cancelled:  # a cancelled one is on its way out
                 self._take_reserved(request, key)
                 progress = Progress(cpu_allowance(estimate))
-                job = Job(key, work, estimate, request, set(), progress, keep)
+                job = Job(key, work, estimate, request, set(), progress)
                 self._active[key] = job
                 self._waiting.append(job)
             job.watchers.add(session)
@@ -175,12 +175,12 @@ class WorkQueue:
             _, queued = self._queued()
             starts = simulate(self._slots(self._running), queued, self.slots)
             mine = starts[self._waiting.index(job)]
-            return len(self._running) + mine.rank, self.slowdown() * mine.start
+            return len(self._running) + mine.rank, self.wall_seconds(mine.start)
 
     def forecast(self, jobs: Sequence[tuple[Hashable, float]],
                  request: int | None = None) -> tuple[int, float]:  # fmt: skip
-        """For jobs (key, estimate): the jobs now in the queue, and the seconds until ours
-        would be done (dashboard.schedule), times `slowdown`. A job already queued or held
+        """For jobs (key, estimate): the jobs now in the queue, and the wall seconds until
+        ours would be done (dashboard.schedule, `wall_seconds`). A job already queued or held
         for another request is shared, not added; a cached one costs nothing. Given its
         `request` number, the place is held: other forecasts count these jobs until they
         are submitted (or for RESERVE_SECONDS)."""
@@ -200,7 +200,7 @@ class WorkQueue:
             ends += [left[key] for key, _ in jobs if key in left]
             ends += [starts[place[key]].end for key, _ in jobs if key in place]
             present = len(self._running) + len(self._waiting)
-            return present, self.slowdown() * max(ends, default=0.0)
+            return present, self.wall_seconds(max(ends, default=0.0))
 
     def holds(self, request: int) -> set[Hashable]:
         """The keys of the jobs `request` announced and has not submitted yet (held)."""
@@ -236,11 +236,22 @@ class WorkQueue:
             if not held:
                 del self._reserved[request]
 
-    def slowdown(self) -> float:
-        """Seconds per estimated second, here and now: how fast recent jobs ran against their
-        estimates (`pace`), or, if more, the share of the cores other programs take now."""
-        crowd = 1.0 if self.others is None else 1.0 + self.others.cores_used / self.slots
-        return max(self.pace, crowd)
+    def wall_seconds(self, estimated: float) -> float:
+        """Wall seconds for `estimated` seconds of queued work (on idle cores): at the
+        current crowd's slowdown for the next CROWD_SECONDS at most (a crowd of visitors
+        passes), at the pace of recent jobs after that."""
+        pace, crowd = self.pace, self.crowd()
+        if crowd <= pace or estimated * crowd <= CROWD_SECONDS:
+            return estimated * max(pace, crowd)
+        return CROWD_SECONDS + (estimated - CROWD_SECONDS / crowd) * pace
+
+    def crowd(self) -> float:
+        """How much other programs slow this server's work now: its measured stretch while
+        it is busy, else the share of the cores the others take (dashboard.machine)."""
+        if self.others is None:
+            return 1.0
+        stretch = self.others.stretch
+        return stretch if stretch is not None else 1.0 + self.others.cores_used / self.slots
 
     @staticmethod
     def _slots(jobs: list[Job]) -> list[Slot]:
@@ -267,7 +278,7 @@ class WorkQueue:
         size = 0
         try:
             result, state = self._runner(job), "done"
-            size = pickled_size(result) if job.keep else 0  # not locked
+            size = pickled_size(result)  # not locked
         except Cancelled:
             result, state = None, "cancelled"
         except BaseException as exc:  # OverBudget or a bug: the page that waits shows it
@@ -278,8 +289,7 @@ class WorkQueue:
             self._finish(job, state)
             if state == "done":
                 job.progress.fraction = 1.0
-                if job.keep:
-                    self._cache.put(job.key, result, size)
+                self._cache.put(job.key, result, size)
                 self._clock(job)
             LOG.info(
                 "job %s: %s after %.1f s (%.1f s of CPU, estimated %.1f s; pace %.2f)", id(job),

@@ -1,12 +1,16 @@
 """Other programs' share of the machine, as the queue's forecasts count it."""
 
+import os
 import subprocess
+import sys
 import time
 from types import SimpleNamespace
 
 from dashboard.machine import OtherPrograms
 from dashboard.work import WorkQueue
 from tests.test_work import new_jobs
+
+BUSY_3_SECONDS = "import time\nend = time.time() + 3\nwhile time.time() < end: pass"
 
 
 def test_a_busy_program_that_is_not_ours_is_seen_taking_about_one_core():
@@ -20,7 +24,39 @@ def test_a_busy_program_that_is_not_ours_is_seen_taking_about_one_core():
 
 def test_forecasts_stretch_by_the_cores_other_programs_take_or_by_the_pace_if_slower():
     queue = WorkQueue(slots=2)
-    queue.others = SimpleNamespace(cores_used=1.0)  # one of two cores taken elsewhere
+    # one of two cores taken elsewhere, no worker training to measure
+    queue.others = SimpleNamespace(cores_used=1.0, stretch=None)
     assert queue.forecast(new_jobs(4.0)) == (0, 4.0 * 1.5)
     queue.pace = 2.0
     assert queue.forecast(new_jobs(4.0)) == (0, 4.0 * 2.0)
+
+
+def test_while_workers_train_their_measured_stretch_counts_not_the_others_cores():
+    queue = WorkQueue(slots=2)
+    # the others take a core, but at low priority: the workers lose only 10% to them
+    queue.others = SimpleNamespace(cores_used=1.0, stretch=1.1)
+    assert queue.forecast(new_jobs(4.0)) == (0, 4.0 * 1.1)
+
+
+def test_a_worker_sharing_its_core_with_a_busy_program_is_measured_twice_as_slow():
+    def on_cpu_0():
+        os.sched_setaffinity(0, {0})
+
+    others = OtherPrograms()
+    assert others.stretch is None  # no worker has trained yet
+    busy = [sys.executable, "-c", BUSY_3_SECONDS]
+    worker = subprocess.Popen(busy, preexec_fn=on_cpu_0)  # our child: one of "our workers"
+    # timeout's child, not ours: another program, busy on the same core
+    rival = subprocess.Popen(["timeout", "4", *busy], preexec_fn=on_cpu_0)
+    time.sleep(3.2)
+    assert 1.6 < others.stretch < 2.5  # half the core: each CPU second takes about two
+    worker.wait()
+    rival.wait()
+
+
+def test_a_crowd_stretches_only_the_next_half_minute_of_a_forecast():
+    queue = WorkQueue(slots=1)
+    queue.others = SimpleNamespace(cores_used=0.0, stretch=4.0)  # now 4 times slower
+    assert queue.forecast(new_jobs(5.0)) == (0, 5.0 * 4)  # done within the crowd's 30 s
+    # 30 s at a quarter speed do 7.5 s of the work; the other 92.5 s run at the pace, 1
+    assert queue.forecast(new_jobs(100.0)) == (0, 30 + 92.5)

@@ -5,6 +5,7 @@ import pandas as pd
 
 from dashboard import digest, frames, studies, work
 from mlp import TrainConfig, datasets, sweep
+from tests.test_work import wait_until
 
 
 def results_of(arms):
@@ -100,6 +101,36 @@ def test_an_arm_of_networks_that_train_alone_is_one_job_per_seed():
     assert jobs[1].arms == (narrow,) and jobs[1].configs == narrow.configs
 
 
+def test_jobs_start_dearest_then_the_cheap_ones_that_delay_nothing_then_longest_first():
+    pieces = [studies.Piece((), seconds=s) for s in (0.9, 3.0, 0.4, 3.0, 0.2, 3.0, 3.0)]
+    order = [p.seconds for p in studies.in_start_order(pieces, cores=2)]
+    # By hand, on 2 cores: 3 | 0.2, 0.4 then 3 ends at 3.6 | 3 at 3–6 | 3 at 3.6–6.6 | 0.9
+    # at 6–6.9. Taking 0.9 early too would end at 7.5; no order ends before 6.9.
+    assert order == [3.0, 0.2, 0.4, 3.0, 3.0, 3.0, 0.9]
+    one_core = [p.seconds for p in studies.in_start_order(pieces, cores=1)]
+    assert one_core == [3.0, 0.2, 0.4, 0.9, 3.0, 3.0, 3.0]  # nothing to balance: cheap first
+
+
+def test_the_start_order_ends_no_later_than_cheapest_first_or_longest_first():
+    rng = np.random.default_rng(5)
+    for _ in range(30):
+        pieces = [studies.Piece((), seconds=float(s)) for s in rng.exponential(1.0, 8)]
+        chosen = studies.in_start_order(pieces, cores=2)
+        by_cost = sorted(pieces, key=lambda p: p.seconds)
+        for other in (by_cost[-1:] + by_cost[:-1], by_cost[::-1]):
+            assert makespan(chosen, 2) <= makespan(other, 2) + 0.01
+        assert sorted(map(id, chosen)) == sorted(map(id, pieces))
+
+
+def makespan(pieces, cores: int) -> float:
+    """When the last piece ends, each started on the first free core, written out."""
+    free_at = [0.0] * cores
+    for piece in pieces:
+        core = free_at.index(min(free_at))
+        free_at[core] += piece.seconds
+    return max(free_at)
+
+
 def test_an_arm_assembled_from_its_seeds_jobs_is_digested_as_one_run_of_it():
     X, y = datasets.generate_xor_easy()
     base = TrainConfig(hidden=(400, 400), epochs=30, snapshots=2)
@@ -124,3 +155,19 @@ def test_an_arm_assembled_from_its_seeds_jobs_is_digested_as_one_run_of_it():
         assert results[label].values == expected[label].values
     again = studies.Assembly(queue, "xor", [wide, narrow])  # a rerun: the digest is kept
     assert again.missing() == [narrow] and again.results["400"] is results["400"]
+
+
+def test_a_wide_arms_finished_seeds_serve_a_later_identical_study(monkeypatch):
+    queue = work.WorkQueue(slots=1)
+    monkeypatch.setattr(work, "shared", lambda: queue)
+    X, y = datasets.generate_xor_easy()
+    wide = studies.arm("400", TrainConfig(hidden=(400, 400), epochs=30, snapshots=2), 2)
+    first = studies.plan_study(X, y, None, [wide])
+    assert [p.seeds for p in first.pieces] == [(0,), (1,)]  # seed by seed
+    seed = first.requests[0]
+    done = queue.submit(seed.key, seed.work, "first visitor", seed.seconds)
+    wait_until(lambda: done.over)
+    later = studies.plan_study(X, y, None, [wide])  # the arm is not digested yet
+    same = next(r for r in later.requests if r.key == seed.key)
+    assert queue.submit(same.key, same.work, "second visitor", same.seconds).state == "done"
+    assert queue.started_jobs == 1

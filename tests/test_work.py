@@ -154,15 +154,6 @@ def test_the_results_cache_keeps_to_its_byte_budget_dropping_the_least_recently_
     queue.leave(evicted, "s")
 
 
-def test_a_result_asked_not_to_be_kept_is_computed_but_not_cached():
-    queue, gate = WorkQueue(slots=1), Gate()
-    job = queue.submit("records", gate, "s", 0.1, keep=False)
-    gate.opened.set()
-    wait_until(lambda: job.over)
-    assert job.result == "done" and queue.cached_bytes == 0
-    assert queue.submit("records", Gate(), "s", 0.1).state in ("waiting", "running")
-
-
 def test_a_remembered_result_is_recalled_and_counts_against_the_budget():
     queue = WorkQueue(slots=1, cache_megabytes=0.25)
     assert queue.recall("digest") is None
