@@ -4,8 +4,9 @@
    server): the first visit (the server's first script run also imports numpy, pandas and
    altair), a run with an empty cache (new settings), and a cached rerun.
 2. What a visitor sees, in headless Chromium against a fresh `streamlit run` server per
-   page (needs Debian's chromium): seconds from opening the page to its first chart, and
-   to the script's end (every result drawn).
+   page (needs Debian's chromium): seconds from opening the page to its title (the
+   browser's page load and the server's first imports), to its first chart, and to the
+   script's end (every result drawn).
 
     python -m benchmarks.bench_app                          # every page
     python -m benchmarks.bench_app app_pages/backprop.py    # some pages
@@ -70,21 +71,23 @@ def in_app_test(pages: list[str]) -> None:
     print_table(["page", "first visit (s)", "empty cache (s)", "cached rerun (s)"], rows)
 
 
-def seen_in_browser(page, url: str) -> tuple[float, float]:
-    """Seconds from opening `url` to its first chart, and to the end of its script run with
-    its charts drawn."""
+def seen_in_browser(page, url: str) -> tuple[float, float, float]:
+    """Seconds from opening `url` to its title, to its first chart, and to the end of its
+    script run with its charts drawn."""
     start = time.perf_counter()
     page.goto(url)
-    first_chart = ran = None
+    title = first_chart = ran = None
     while time.perf_counter() - start < 300:
         now = time.perf_counter() - start
+        if title is None and page.locator("h1").count():
+            title = now
         charts = page.locator(CHART).count()
         if first_chart is None and charts:
             first_chart = now
         state = page.locator(STATE).get_attribute("data-test-script-state")
         ran = ran or state == "running"
         if state == "notRunning" and (ran or now > 3) and charts:
-            return first_chart, now
+            return title, first_chart, now
         page.wait_for_timeout(50)
     raise TimeoutError(url)
 
@@ -97,11 +100,12 @@ def in_browser(pages: list[str]) -> None:
             path = "" if page_file == PAGES[0] else Path(page_file).stem
             with streamlit_server(Path(tmp) / "server.log") as url:
                 tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-                first_chart, done = seen_in_browser(tab, f"{url}/{path}")
+                title, first_chart, done = seen_in_browser(tab, f"{url}/{path}")
                 tab.close()
-            rows.append([page_file, f"{first_chart:.2f}", f"{done:.2f}"])
+            rows.append([page_file, f"{title:.2f}", f"{first_chart:.2f}", f"{done:.2f}"])
         browser.close()
-    print_table(["page (fresh server)", "first chart (s)", "complete (s)"], rows)
+    header = ["page (fresh server)", "title (s)", "first chart (s)", "complete (s)"]
+    print_table(header, rows)
 
 
 def main(pages: list[str]) -> None:

@@ -7,11 +7,15 @@ drawn: two small networks in two threads train no faster than one after the othe
 lane of three shared arrays while it runs: the worker writes its progress and CPU time
 there and reads the cancel flag; the server's thread that waits for the job mirrors them
 into the job's `Progress`, so the pages read it as they would a thread's.
+
+A forked worker first closes the server's sockets it inherited (`_close_inherited_sockets`).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import stat
 import threading
 from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -37,8 +41,29 @@ def _start_worker(lanes: Lanes) -> None:
     global _lanes
     from threadpoolctl import threadpool_limits
 
+    _close_inherited_sockets()
     _lanes = lanes
     threadpool_limits(1)  # one BLAS thread: the other lanes need the other cores
+
+
+def _close_inherited_sockets() -> None:
+    """Close the copies of the server's sockets (its browsers' connections, its listening
+    socket) this forked worker inherited; the pool talks to it through pipes.
+
+    A socket closes only when its last copy does: while a worker held one, a keep-alive
+    connection the server had closed stayed open, the browser sent its next request on it
+    (the script a page's table or button needs), and nobody ever answered: the page kept
+    a grey placeholder for good."""
+    try:
+        descriptors = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return  # no /proc: nothing to find them with
+    for fd in descriptors:
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
+        except OSError:
+            continue  # the listing's own descriptor, closed by now
 
 
 class LaneProgress(Progress):

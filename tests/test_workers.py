@@ -1,5 +1,6 @@
 """The queue's worker processes: the same results as in-process, progress, cancel, CPU cap."""
 
+import socket
 import time
 from functools import partial
 
@@ -45,3 +46,14 @@ def test_a_worker_over_its_cpu_allowance_is_stopped(queue):
     assert job.state == "failed" and isinstance(job.error, work.OverBudget)
     assert job.progress.cpu_seconds >= work.CPU_FLOOR_SECONDS
     assert time.perf_counter() - started < 20
+
+
+def test_a_connection_the_server_closes_is_closed_though_workers_were_forked_meanwhile():
+    server_side, browser_side = socket.socketpair()  # a browser's keep-alive connection
+    runner = work.WorkQueue(slots=1, runner=ProcessRunner(1))
+    job = runner.submit("fork now", train(10), "s", 0.1)  # the pool forks its worker
+    wait_until(lambda: job.over, seconds=60)
+    server_side.close()
+    browser_side.settimeout(10)
+    assert browser_side.recv(1) == b""  # the end of the connection, not a wait forever
+    browser_side.close()

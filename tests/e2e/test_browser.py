@@ -136,6 +136,8 @@ def test_every_page_opens_with_its_defaults_charts_and_no_exception(server, brow
     page = browser.new_page(viewport={"width": 1400, "height": 2600})
     page.goto(f"{server}/{path}")
     wait_for_charts(page, 3)
+    # every table and button has loaded its script: none stays a grey placeholder
+    page.wait_for_selector("[data-testid='stSkeleton']", state="detached", timeout=20_000)
     assert page.get_by_role("heading", name=PAGES[path]).count() == 1
     assert page.locator("[data-testid='stException']").count() == 0
     assert chart_count(page) >= 3
