@@ -274,7 +274,10 @@ def lower_browser_priority() -> str:
         path.write_text("19")
     if not groups:
         return "--nice: Chromium shares this process's scheduling group; priority unchanged"
-    return "Chromium's scheduling group at nice 19 (--nice)"
+    return (
+        "Chromium's scheduling group at nice 19 (--nice): the browser-side times include its "
+        "slowed drawing; the server log's ratios do not"
+    )
 
 
 def more_epochs(url: str) -> str:
