@@ -1,8 +1,9 @@
 """How much of this machine other programs take: the queue's forecasts count it.
 
-The queue learns its pace from jobs that finished (work.WorkQueue.pace), which lags: when
-a crowd of visitors arrives, other programs on the same machine (browsers, another app)
-can take cores before any job has finished under them. So a sampler reads, every second:
+The queue learns how long jobs take from those that finished (work.WorkQueue), which lags:
+when a crowd of visitors arrives, other programs on the same machine (browsers, another app)
+can take cores before any job has finished under them. So a sampler reads, four times a
+second:
 - while the server or its workers are busy, how long their threads waited, runnable, for
   a core against how long they ran (/proc/PID/task/*/schedstat): a job's wall time is its
   CPU time times (run + wait) / run, whatever the others' number or priority (`stretch`);

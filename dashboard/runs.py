@@ -82,8 +82,8 @@ def announce(jobs: Sequence[tuple[Hashable, float]]) -> str:
     present, seconds = queue.forecast(jobs, request)
     st.session_state[ANNOUNCED] = (request, seconds, time.perf_counter())
     work.LOG.info(
-        "request %d: announced %.1f s (crowd %.2f, pace %.2f)",
-        request, seconds, queue.crowd(), queue.pace,
+        "request %d: announced %.1f s (crowd %.2f, CPU pace %.2f, usual stretch %.2f)",
+        request, seconds, queue.crowd(), queue.cpu_pace, queue.usual_stretch,
     )  # fmt: skip
     if seconds == 0:
         return "no time: its runs are kept from an earlier visit"

@@ -29,9 +29,11 @@ from mlp.grid import usable_cpus
 MAX_CPU_SECONDS = 60.0  # no job may use more, whatever its estimate
 CPU_FLOOR_SECONDS = 2.0  # below this, an estimate is too small to judge a run by
 CACHE_MEGABYTES = 120.0  # finished results kept across sessions
-# pace: jobs estimated at PACE_MIN_SECONDS or more count, each with PACE_WEIGHT; the
-# estimates err high on an idle machine (mlp.estimate), so the pace may go below 1
-PACE_MIN_SECONDS, PACE_WEIGHT, PACE_RANGE = 0.5, 0.3, (0.5, 4.0)
+# what recent jobs took (`_clock`): those estimated at PACE_MIN_SECONDS or more count, each
+# with PACE_WEIGHT; the estimates err high on an idle machine (mlp.estimate), so the CPU
+# pace may go below 1; a single-threaded job's wall time is never below its CPU time
+PACE_MIN_SECONDS, PACE_WEIGHT = 0.5, 0.3
+CPU_PACE_RANGE, STRETCH_RANGE = (0.5, 4.0), (1.0, 8.0)
 RESERVE_SECONDS = 15.0  # an announced run not submitted by then gives up its place
 CROWD_SECONDS = 30.0  # how long a forecast expects the machine's present crowd to stay
 LOG = get_logger(__name__)  # the server log: a line per job started and ended (bench_load)
@@ -122,7 +124,8 @@ class WorkQueue:
         self._reserved: dict[int, tuple[dict[Hashable, float], float]] = {}
         self._cache = ByteBudgetCache(cache_megabytes)
         self.started_jobs = 0  # all-time count: the load test checks identical work ran once
-        self.pace = 1.0  # recent jobs' wall time per estimated second (see `_clock`)
+        self.cpu_pace = 1.0  # recent jobs' CPU seconds per estimated second (`_clock`)
+        self.usual_stretch = 1.0  # recent jobs' wall seconds per CPU second (`_clock`)
         self.others: OtherPrograms | None = None  # the machine's crowd (`crowd`)
 
     def new_request(self) -> int:
@@ -237,13 +240,14 @@ class WorkQueue:
                 del self._reserved[request]
 
     def wall_seconds(self, estimated: float) -> float:
-        """Wall seconds for `estimated` seconds of queued work (on idle cores): at the
-        current crowd's slowdown for the next CROWD_SECONDS at most (a crowd of visitors
-        passes), at the pace of recent jobs after that."""
-        pace, crowd = self.pace, self.crowd()
-        if crowd <= pace or estimated * crowd <= CROWD_SECONDS:
-            return estimated * max(pace, crowd)
-        return CROWD_SECONDS + (estimated - CROWD_SECONDS / crowd) * pace
+        """Wall seconds for `estimated` seconds of queued work (on idle cores): the CPU
+        seconds recent jobs took per estimated second (`cpu_pace`), stretched by the crowd of
+        now for the next CROWD_SECONDS at most (a crowd of visitors passes), by the usual
+        stretch of recent jobs after that."""
+        cpu, crowd = estimated * self.cpu_pace, self.crowd()
+        if cpu * crowd <= CROWD_SECONDS:
+            return cpu * crowd
+        return CROWD_SECONDS + (cpu - CROWD_SECONDS / crowd) * self.usual_stretch
 
     def crowd(self) -> float:
         """How much other programs slow this server's work now: its measured stretch while
@@ -285,29 +289,31 @@ class WorkQueue:
             result, state, job.error = None, "failed", exc
         with self._lock:
             self._running.remove(job)
-            job.result = result
-            self._finish(job, state)
+            job.result, job.finished = result, time.perf_counter()
             if state == "done":
                 job.progress.fraction = 1.0
                 self._cache.put(job.key, result, size)
                 self._clock(job)
+            self._finish(job, state)  # last: whoever sees the job over sees all of it
             LOG.info(
-                "job %s: %s after %.1f s (%.1f s of CPU, estimated %.1f s; pace %.2f)", id(job),
-                state, job.finished - job.started, job.progress.cpu_seconds, job.estimate,
-                self.pace,
+                "job %s: %s after %.1f s (%.1f s of CPU, estimated %.1f s; CPU pace %.2f, "
+                "usual stretch %.2f)", id(job), state, job.finished - job.started,
+                job.progress.cpu_seconds, job.estimate, self.cpu_pace, self.usual_stretch,
             )  # fmt: skip
             self._start_due()
 
     def _clock(self, job: Job) -> None:
-        """Fold a finished job's wall time per estimated second into `pace` (a moving
-        average, within PACE_RANGE): a busy machine makes the announcements longer."""
-        if job.estimate >= PACE_MIN_SECONDS:
-            ratio = (job.finished - job.started) / job.estimate
-            low, high = PACE_RANGE
-            self.pace = min(high, max(low, (1 - PACE_WEIGHT) * self.pace + PACE_WEIGHT * ratio))
+        """Fold a finished job's CPU seconds per estimated second into `cpu_pace`, and its
+        wall seconds per CPU second into `usual_stretch` (moving averages, within their
+        ranges): the estimates' error on this machine, and how busy it usually is."""
+        cpu = job.progress.cpu_seconds
+        if job.estimate >= PACE_MIN_SECONDS and cpu > 0:
+            self.cpu_pace = _moving_average(self.cpu_pace, cpu / job.estimate, CPU_PACE_RANGE)
+            stretch = (job.finished - job.started) / cpu
+            self.usual_stretch = _moving_average(self.usual_stretch, stretch, STRETCH_RANGE)
 
     def _finish(self, job: Job, state: str) -> None:
-        job.state, job.finished = state, time.perf_counter()
+        job.state, job.finished = state, job.finished or time.perf_counter()
         if self._active.get(job.key) is job:
             del self._active[job.key]
         self._changed.notify_all()
@@ -336,6 +342,11 @@ class WorkQueue:
         """Forget every finished result (tests start from an empty cache)."""
         with self._lock:
             self._cache.clear()
+
+
+def _moving_average(average: float, new: float, bounds: tuple[float, float]) -> float:
+    low, high = bounds
+    return min(high, max(low, (1 - PACE_WEIGHT) * average + PACE_WEIGHT * new))
 
 
 @st.cache_resource

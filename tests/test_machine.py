@@ -6,6 +6,8 @@ import sys
 import time
 from types import SimpleNamespace
 
+import pytest
+
 from dashboard.machine import OtherPrograms
 from dashboard.work import WorkQueue
 from tests.test_work import new_jobs
@@ -22,13 +24,13 @@ def test_a_busy_program_that_is_not_ours_is_seen_taking_about_one_core():
     loop.wait()
 
 
-def test_forecasts_stretch_by_the_cores_other_programs_take_or_by_the_pace_if_slower():
+def test_forecasts_take_the_cpu_pace_and_stretch_it_by_the_cores_other_programs_take():
     queue = WorkQueue(slots=2)
     # one of two cores taken elsewhere, no worker training to measure
     queue.others = SimpleNamespace(cores_used=1.0, stretch=None)
     assert queue.forecast(new_jobs(4.0)) == (0, 4.0 * 1.5)
-    queue.pace = 2.0
-    assert queue.forecast(new_jobs(4.0)) == (0, 4.0 * 2.0)
+    queue.cpu_pace = 0.5  # the estimates here are twice what jobs take
+    assert queue.forecast(new_jobs(4.0)) == (0, 4.0 * 0.5 * 1.5)
 
 
 def test_while_workers_train_their_measured_stretch_counts_not_the_others_cores():
@@ -58,5 +60,7 @@ def test_a_crowd_stretches_only_the_next_half_minute_of_a_forecast():
     queue = WorkQueue(slots=1)
     queue.others = SimpleNamespace(cores_used=0.0, stretch=4.0)  # now 4 times slower
     assert queue.forecast(new_jobs(5.0)) == (0, 5.0 * 4)  # done within the crowd's 30 s
-    # 30 s at a quarter speed do 7.5 s of the work; the other 92.5 s run at the pace, 1
-    assert queue.forecast(new_jobs(100.0)) == (0, 30 + 92.5)
+    # 30 s at a quarter speed do 7.5 s of the work; the other 92.5 s at the usual stretch
+    assert queue.forecast(new_jobs(100.0)) == (0, 30 + 92.5 * 1.0)
+    queue.usual_stretch = 1.2
+    assert queue.forecast(new_jobs(100.0)) == (0, pytest.approx(30 + 92.5 * 1.2))

@@ -194,17 +194,31 @@ def test_forecast_waits_for_free_cores_behind_the_requests_that_came_first():
         gate.opened.set()
 
 
-def test_the_pace_follows_how_long_jobs_took_against_their_estimates():
+def test_the_paces_follow_the_cpu_and_wall_time_jobs_took_against_their_estimates():
     queue = WorkQueue(slots=1)
-    slow = queue.submit("slow", lambda progress: time.sleep(0.6), "s", 0.5)  # wall ≈ 1.2 × estimate
-    wait_until(lambda: slow.over)
-    ratio = (slow.finished - slow.started) / 0.5
-    expected = (1 - work.PACE_WEIGHT) * 1.0 + work.PACE_WEIGHT * ratio
-    assert queue.pace == pytest.approx(expected)
-    assert queue.forecast(new_jobs(2.0)) == (0, pytest.approx(2.0 * expected))
-    queue.submit("tiny", lambda progress: time.sleep(0.3), "s", 0.1)  # too small to count
-    wait_until(lambda: queue.forecast(new_jobs(1.0))[0] == 0)
-    assert queue.pace == pytest.approx(expected)
+    dear = queue.submit("dear", busy_for(0.6), "s", 0.5)  # about 1.2 CPU s per estimated s
+    wait_until(lambda: dear.over)
+    cpu, wall = dear.progress.cpu_seconds, dear.finished - dear.started
+    cpu_pace = (1 - work.PACE_WEIGHT) * 1.0 + work.PACE_WEIGHT * cpu / 0.5
+    assert 0.55 < cpu < 0.7 and queue.cpu_pace == pytest.approx(cpu_pace)
+    assert wall >= cpu  # one thread: never on the core longer than the clock ran
+    usual_stretch = (1 - work.PACE_WEIGHT) * 1.0 + work.PACE_WEIGHT * wall / cpu
+    assert queue.usual_stretch == pytest.approx(usual_stretch)
+    assert queue.forecast(new_jobs(2.0)) == (0, pytest.approx(2.0 * cpu_pace))  # no crowd
+    tiny = queue.submit("tiny", busy_for(0.3), "s", 0.1)  # too small an estimate to count
+    wait_until(lambda: tiny.over)
+    assert queue.cpu_pace == pytest.approx(cpu_pace)
+
+
+def busy_for(cpu_seconds: float):
+    """Work that keeps its core busy for `cpu_seconds`, reporting as it goes."""
+
+    def work(progress):
+        end = time.thread_time() + cpu_seconds
+        while time.thread_time() < end:
+            progress.update(0, 1)
+
+    return work
 
 
 def test_an_announced_request_holds_its_place_until_its_jobs_are_submitted():
@@ -239,3 +253,7 @@ def test_work_already_queued_or_cached_is_shared_in_a_forecast_not_added():
     gate.opened.set()
     wait_until(lambda: running.over)
     assert queue.forecast([("same", 4.0)]) == (0, 0.0)  # cached
+
+
+def test_every_page_run_gets_the_one_queue_of_the_server():
+    assert work.shared() is work.shared()
