@@ -79,8 +79,9 @@ class OtherPrograms:
 
     def __init__(self, pid: int | None = None):
         self.pid = pid or os.getpid()
-        self.recent: deque[float] = deque([0.0], maxlen=RECENT)
-        self.own_recent: deque[tuple[float, float]] = deque(maxlen=RECENT)  # (run, wait)
+        # (seconds, others' CPU seconds in them) and (our run, our wait), per sample
+        self.recent: deque[tuple[float, float]] = deque([(SAMPLE_SECONDS, 0.0)], maxlen=RECENT)
+        self.own_recent: deque[tuple[float, float]] = deque(maxlen=RECENT)
         try:
             self._last = (time.perf_counter(), busy_seconds(), own_seconds(self.pid))
             self._own_last = self._own_time()
@@ -104,8 +105,8 @@ class OtherPrograms:
         now, busy, own = time.perf_counter(), busy_seconds(), own_seconds(self.pid)
         then, busy_then, own_then = self._last
         # a worker that exited takes its CPU time out of `own`: never count that as others'
-        others = max(0.0, (busy - busy_then) - max(0.0, own - own_then)) / (now - then)
-        self.recent.append(others)
+        others = max(0.0, (busy - busy_then) - max(0.0, own - own_then))
+        self.recent.append((now - then, others))
         self._last = (now, busy, own)
         # per thread, as threads come and go (a page run's thread ends with it)
         own, before = self._own_time(), self._own_last
@@ -116,7 +117,12 @@ class OtherPrograms:
 
     @property
     def cores_used(self) -> float:
-        return max(self.recent)
+        """Other programs' cores in the busiest second of the last few (a quarter second
+        alone is too short: /proc/stat counts in hundredths)."""
+        samples = list(self.recent)
+        width = round(1 / SAMPLE_SECONDS)
+        seconds = [samples[i : i + width] for i in range(max(1, len(samples) - width + 1))]
+        return max(sum(c for _, c in s) / sum(t for t, _ in s) for s in seconds)
 
     @property
     def stretch(self) -> float | None:

@@ -51,7 +51,8 @@ def test_a_worker_sharing_its_core_with_a_busy_program_is_measured_twice_as_slow
     # timeout's child, not ours: another program, busy on the same core
     rival = subprocess.Popen(["timeout", "4", *busy], preexec_fn=on_cpu_0)
     time.sleep(3.2)
-    assert 1.6 < others.stretch < 2.5  # half the core: each CPU second takes about two
+    # half the core: each CPU second takes about two (more if the host is busy too)
+    assert 1.6 < others.stretch < 3.5
     worker.wait()
     rival.wait()
 

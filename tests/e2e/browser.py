@@ -88,7 +88,11 @@ def streamlit_server(log_path: Path, on_start=None):
             yield url
         finally:
             server.terminate()
-            server.wait(timeout=20)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:  # never leave a server spinning behind
+                server.kill()
+                server.wait()
 
 
 def wait_idle(page, timeout_ms: int = 120_000) -> None:
