@@ -226,10 +226,10 @@ def plan_study(X: np.ndarray, y: np.ndarray, test, arms: Sequence[Arm]) -> Study
             if piece.seeds
             else partial(train_arms, X, y, piece.arms, test),
             piece.seconds,
-        )  # a wide arm's records are kept too: a visitor who asks for the same study before
-        # its arm is digested shares them (the cache's byte budget bounds them)
+        )
         for piece in pieces
-    ]
+    ]  # the queue keeps every result, a wide arm's seed records too: a visitor who asks for
+    # the same study before that arm is digested shares them (its byte budget bounds them)
     return StudyPlan(assembly, pieces, requests)
 
 
