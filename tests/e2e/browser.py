@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
+
+from dashboard.machine import family
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -90,8 +93,10 @@ def streamlit_server(log_path: Path, on_start=None):
             server.terminate()
             try:
                 server.wait(timeout=20)
-            except subprocess.TimeoutExpired:  # never leave a server spinning behind
-                server.kill()
+            except subprocess.TimeoutExpired:  # never leave a server (or its workers) behind
+                for pid in family(server.pid):
+                    with suppress(OSError):  # gone meanwhile
+                        os.kill(pid, signal.SIGKILL)
                 server.wait()
 
 
