@@ -7,8 +7,8 @@ second:
 - while the server or its workers are busy, how long their threads waited, runnable, for
   a core against how long they ran (/proc/PID/task/*/schedstat): a job's wall time is its
   CPU time times (run + wait) / run, whatever the others' number or priority (`stretch`);
-- the machine's busy CPU time (/proc/stat) less this server's and its workers' own
-  (/proc/PID/stat): other programs' cores, the most of the last few seconds. While the
+- the machine's busy CPU time (/proc/stat) less the time those threads ran: other
+  programs' cores, the most of the last few seconds. While the
   server idles this is all there is to go on: Linux shares the cores among everything
   runnable at one priority, so with `cores` workers busy and others using `o` cores, a
   job runs at least (cores + o) / cores times slower (`cores_used`).
@@ -83,8 +83,7 @@ class OtherPrograms:
         self.recent: deque[tuple[float, float]] = deque([(SAMPLE_SECONDS, 0.0)], maxlen=RECENT)
         self.own_recent: deque[tuple[float, float]] = deque(maxlen=RECENT)
         try:
-            self._last = (time.perf_counter(), busy_seconds(), own_seconds(self.pid))
-            self._own_last = self._own_time()
+            self._last = (time.perf_counter(), busy_seconds(), self._own_time())
         except (OSError, ValueError):
             return  # no /proc: count nothing
         threading.Thread(target=self._sample_forever, daemon=True).start()
@@ -102,18 +101,14 @@ class OtherPrograms:
         return {tid: t for pid in family(self.pid) for tid, t in run_and_wait_seconds(pid).items()}
 
     def sample(self) -> None:
-        now, busy, own = time.perf_counter(), busy_seconds(), own_seconds(self.pid)
-        then, busy_then, own_then = self._last
-        # a worker that exited takes its CPU time out of `own`: never count that as others'
-        others = max(0.0, (busy - busy_then) - max(0.0, own - own_then))
-        self.recent.append((now - then, others))
-        self._last = (now, busy, own)
+        now, busy, own = time.perf_counter(), busy_seconds(), self._own_time()
+        then, busy_then, before = self._last
         # per thread, as threads come and go (a page run's thread ends with it)
-        own, before = self._own_time(), self._own_last
         ran = sum(run - before.get(tid, (0.0, 0.0))[0] for tid, (run, _) in own.items())
         waited = sum(wait - before.get(tid, (0.0, 0.0))[1] for tid, (_, wait) in own.items())
+        self.recent.append((now - then, max(0.0, (busy - busy_then) - ran)))
         self.own_recent.append((ran, waited))
-        self._own_last = own
+        self._last = (now, busy, own)
 
     @property
     def cores_used(self) -> float:

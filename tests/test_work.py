@@ -120,13 +120,8 @@ def test_a_job_still_watched_by_another_session_keeps_running():
 
 
 def test_a_job_over_its_cpu_allowance_is_stopped_with_the_reason():
-    def spin(progress):
-        while True:  # burns CPU on its own thread until the allowance stops it
-            sum(range(10_000))
-            progress.update(0.1, 1.0)
-
     queue = WorkQueue(slots=1)
-    job = queue.submit("dear", spin, "a", estimate=0.0)
+    job = queue.submit("dear", busy_for(60.0), "a", estimate=0.0)  # the allowance stops it
     job.progress.cpu_allowance = 0.05
     wait_until(lambda: job.over)
     assert job.state == "failed" and isinstance(job.error, work.OverBudget)
