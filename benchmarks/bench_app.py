@@ -2,7 +2,9 @@
 
 1. Server time, with streamlit.testing's AppTest (the script runs in-process, as in the
    server): the first visit (the server's first script run also imports numpy, pandas and
-   altair), a run with an empty cache (new settings), and a cached rerun.
+   altair), a run with an empty cache (new settings), and a cached rerun. A server scans
+   the installed packages for components once, when it starts; AppTest does it in its
+   first run, so that scan is done before the clock starts.
 2. What a visitor sees, in headless Chromium against a fresh `streamlit run` server per
    page (needs Debian's chromium): seconds from opening the page to its title (the
    browser's page load and the server's first imports), to its first chart, and to the
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import streamlit as st
 from playwright.sync_api import sync_playwright
+from streamlit.components.v2.component_manager import BidiComponentManager
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.common import print_table
@@ -50,6 +53,15 @@ def timed_run(at: AppTest) -> float:
     return time.perf_counter() - start
 
 
+def started_like_a_server(at: AppTest) -> AppTest:
+    """`at` with the installed components found already, as a server finds them at its
+    start (0.4–0.5 s here, with 137 packages installed)."""
+    components = BidiComponentManager()
+    components.discover_and_register_components(start_file_watching=False)
+    at._bidi_component_manager = components  # what AppTest's first run would fill
+    return at
+
+
 def empty_caches() -> None:
     st.cache_data.clear()
     work.shared().clear()  # the queue keeps finished runs
@@ -59,7 +71,7 @@ def in_app_test(pages: list[str]) -> None:
     rows = []
     for page in pages:
         empty_caches()
-        at = AppTest.from_file(ENTRY, default_timeout=300)
+        at = started_like_a_server(AppTest.from_file(ENTRY, default_timeout=300))
         if page != PAGES[0]:
             at.run()
             at.switch_page(page)

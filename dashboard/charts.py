@@ -15,15 +15,17 @@ RESULT_SHAPES = alt.Shape(
     scale=alt.Scale(domain=["correct", "wrong"], range=["circle", "cross"]),
 )
 POINT_TOOLTIP = [
-    "x1:Q",
-    "x2:Q",
-    "set:N",
-    "label:N",
-    "predicted:N",
+    alt.Tooltip("x1:Q"),
+    alt.Tooltip("x2:Q"),
+    alt.Tooltip("set:N"),
+    alt.Tooltip("label:N"),
+    alt.Tooltip("predicted:N"),
     alt.Tooltip("probability:Q", format=".3f"),
 ]
 # held-out points are drawn hollow: only their outline shows
-HOLLOW_TEST = alt.condition("datum.set == 'test'", alt.value(0.1), alt.value(0.9))
+HOLLOW_TEST = alt.FillOpacityValue(
+    **alt.condition("datum.set == 'test'", alt.value(0.1), alt.value(0.9))
+)
 SET_COLORS = {"training": "#1f77b4", "test": "#ff7f0e"}
 
 
@@ -45,7 +47,9 @@ def points_chart(points: pd.DataFrame, color: str, title: str) -> alt.Chart:
     """
     x, y = _axes(points)
     blue, red = LABEL_COLORS.range  # the outline is all a hollow test point shows
-    outline = alt.condition(f"datum.{color} == 1", alt.value(red), alt.value(blue))
+    outline = alt.StrokeValue(
+        **alt.condition(f"datum.{color} == 1", alt.value(red), alt.value(blue))
+    )
     base = alt.Chart(points, title=title, height=HEIGHT).encode(
         x=x,
         y=y,
@@ -57,11 +61,13 @@ def points_chart(points: pd.DataFrame, color: str, title: str) -> alt.Chart:
         return base.mark_point(size=70, filled=True, strokeWidth=1.5).encode(stroke=outline)
     return base.mark_point(size=90, filled=True, strokeWidth=1.5).encode(
         shape=RESULT_SHAPES,
-        stroke=alt.when("datum.result == 'wrong'")
-        .then(alt.value("black"))
-        .when(f"datum.{color} == 1")
-        .then(alt.value(red))
-        .otherwise(alt.value(blue)),
+        stroke=alt.StrokeValue(
+            **alt.when("datum.result == 'wrong'")
+            .then(alt.value("black"))
+            .when(f"datum.{color} == 1")
+            .then(alt.value(red))
+            .otherwise(alt.value(blue))
+        ),
     )
 
 
@@ -69,9 +75,9 @@ def heatmap_layer(base: alt.Chart, legend: bool = True) -> alt.Chart:
     """ŷ over grid cells (x1..x1_end, x2..x2_end) as coloured rectangles."""
     return base.mark_rect(opacity=0.6).encode(
         x=alt.X("x1:Q", title="x1", scale=alt.Scale(zero=False, nice=False)),
-        x2="x1_end:Q",
+        x2=alt.X2("x1_end:Q"),
         y=alt.Y("x2:Q", title="x2", scale=alt.Scale(zero=False, nice=False)),
-        y2="x2_end:Q",
+        y2=alt.Y2("x2_end:Q"),
         color=alt.Color(
             "probability:Q",
             title="P(label 1)",
@@ -86,8 +92,8 @@ def outlined_points(base: alt.Chart, size: int) -> alt.Chart:
     """Points filled by label (test points hollow), outlined in black to stand out on the
     heatmap."""
     return base.mark_point(size=size, filled=True, stroke="black", strokeWidth=1).encode(
-        x="x1:Q",
-        y="x2:Q",
+        x=alt.X("x1:Q"),
+        y=alt.Y("x2:Q"),
         fill=alt.Fill("label:N", scale=LABEL_COLORS, legend=None),
         fillOpacity=HOLLOW_TEST,
         shape=RESULT_SHAPES,
@@ -114,7 +120,7 @@ def message_chart(text: str, title: str) -> alt.Chart:
         .encode(
             x=alt.X("x:Q", axis=None, scale=centre),
             y=alt.Y("y:Q", axis=None, scale=centre),
-            text="text:N",
+            text=alt.Text("text:N"),
         )
     )
 
@@ -130,7 +136,11 @@ def loss_chart(history: pd.DataFrame, tested: bool = False) -> alt.Chart:
             x=alt.X("epoch:Q", title="epoch"),
             y=alt.Y("loss:Q", title="mean loss", scale=alt.Scale(type="log")),
             color=alt.Color("set:N", title="points", scale=sets_scale(tested)),
-            tooltip=["set:N", "epoch:Q", alt.Tooltip("loss:Q", format=".3e")],
+            tooltip=[
+                alt.Tooltip("set:N"),
+                alt.Tooltip("epoch:Q"),
+                alt.Tooltip("loss:Q", format=".3e"),
+            ],
         )
     )
 
@@ -149,7 +159,11 @@ def accuracy_chart(history: pd.DataFrame, tested: bool = False) -> alt.Chart:
                 axis=alt.Axis(format="%"),
             ),
             color=alt.Color("set:N", title="points", scale=sets_scale(tested)),
-            tooltip=["set:N", "epoch:Q", alt.Tooltip("accuracy:Q", format=".1%")],
+            tooltip=[
+                alt.Tooltip("set:N"),
+                alt.Tooltip("epoch:Q"),
+                alt.Tooltip("accuracy:Q", format=".1%"),
+            ],
         )
     )
 
@@ -178,7 +192,11 @@ def grad_norm_lines(grads: pd.DataFrame, title: str) -> alt.Chart:
                 sort=None,
                 scale=alt.Scale(scheme="category10"),
             ),
-            tooltip=["epoch:Q", "layer:N", alt.Tooltip("norm:Q", format=".3e")],
+            tooltip=[
+                alt.Tooltip("epoch:Q"),
+                alt.Tooltip("layer:N"),
+                alt.Tooltip("norm:Q", format=".3e"),
+            ],
         )
     )
 
@@ -191,8 +209,8 @@ def _edge_lines(edges: pd.DataFrame, legend: str, size: str, tooltip: list) -> a
         .encode(
             x=alt.X("x:Q", axis=None),
             y=alt.Y("y:Q", axis=None),
-            x2="x2:Q",
-            y2="y2:Q",
+            x2=alt.X2("x2:Q"),
+            y2=alt.Y2("y2:Q"),
             color=alt.Color("sign:N", title=legend, scale=SIGN_COLORS),
             strokeWidth=alt.StrokeWidth("magnitude:Q", title=size, scale=alt.Scale(range=[0.3, 5])),
             tooltip=tooltip,
@@ -205,15 +223,19 @@ def network_chart(
 ) -> alt.LayerChart:
     """Units as circles, weights as lines: colour = sign, width = |w|."""
     lines = _edge_lines(
-        edges, "weight sign", "|w|", ["layer:N", alt.Tooltip("weight:Q", format=".3f")]
+        edges, "weight sign", "|w|", [alt.Tooltip("layer:N"), alt.Tooltip("weight:Q", format=".3f")]
     )
     units = (
         alt.Chart(nodes)
         .mark_circle(size=120, color="#444", opacity=1)
         .encode(
-            x="x:Q",
-            y="y:Q",
-            tooltip=["layer:Q", "unit:Q", alt.Tooltip("width:Q", title="units in layer")],
+            x=alt.X("x:Q"),
+            y=alt.Y("y:Q"),
+            tooltip=[
+                alt.Tooltip("layer:Q"),
+                alt.Tooltip("unit:Q"),
+                alt.Tooltip("width:Q", title="units in layer"),
+            ],
         )
     )
     return alt.layer(lines, units).properties(title=title, height=HEIGHT)
@@ -222,23 +244,31 @@ def network_chart(
 def gradient_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, title: str) -> alt.LayerChart:
     """Units coloured by δ (mean over the batch; inputs grey), connections by ∂L/∂W."""
     lines = _edge_lines(
-        edges, "∂L/∂W sign", "|∂L/∂W|", ["weight:N", alt.Tooltip("gradient:Q", format=".4g")]
+        edges,
+        "∂L/∂W sign",
+        "|∂L/∂W|",
+        [alt.Tooltip("weight:N"), alt.Tooltip("gradient:Q", format=".4g")],
     )
     units, inputs = nodes[nodes["delta"].notna()], nodes[nodes["delta"].isna()]
     limit = float(units["delta"].abs().max()) or 1.0
     circles = alt.Chart().mark_circle(size=260, stroke="#444", strokeWidth=1, opacity=1)
     coloured = circles.encode(
-        x="x:Q",
-        y="y:Q",
+        x=alt.X("x:Q"),
+        y=alt.Y("y:Q"),
         color=alt.Color(
             "delta:Q",
             title="δ (mean)",
             scale=alt.Scale(scheme="redblue", reverse=True, domain=[-limit, limit]),
             legend=alt.Legend(orient="left", gradientLength=120, format=".2g"),
         ),
-        tooltip=["unit:N", alt.Tooltip("delta:Q", title="δ (mean)", format=".4g")],
+        tooltip=[alt.Tooltip("unit:N"), alt.Tooltip("delta:Q", title="δ (mean)", format=".4g")],
     ).properties(data=units)
-    grey = circles.encode(x="x:Q", y="y:Q", color=alt.value("#bbb"), tooltip=["unit:N"])
+    grey = circles.encode(
+        x=alt.X("x:Q"),
+        y=alt.Y("y:Q"),
+        color=alt.ColorValue("#bbb"),
+        tooltip=[alt.Tooltip("unit:N")],
+    )
     layered = alt.layer(lines, coloured, grey.properties(data=inputs))
     return layered.resolve_scale(color="independent").properties(title=title, height=HEIGHT)
 
@@ -251,6 +281,6 @@ def steps_chart(steps: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("step:Q", title="steps taken", axis=alt.Axis(tickMinStep=1)),
             y=alt.Y("loss:Q", title="mean loss", scale=alt.Scale(zero=False)),
-            tooltip=["step:Q", alt.Tooltip("loss:Q", format=".6g")],
+            tooltip=[alt.Tooltip("step:Q"), alt.Tooltip("loss:Q", format=".6g")],
         )
     )

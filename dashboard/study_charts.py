@@ -59,7 +59,7 @@ def band_chart(curves: pd.DataFrame, metric: str, setting: str, title: str) -> a
     band = (
         alt.Chart()
         .mark_area(opacity=0.18, clip=True)
-        .encode(x=x, y=alt.Y("low:Q", scale=y_scale), y2="high:Q", color=color)
+        .encode(x=x, y=alt.Y("low:Q", scale=y_scale), y2=alt.Y2("high:Q"), color=color)
     )
     dash = {}
     if "set" in data and (data["set"] == "test").any():  # test curves dashed
@@ -74,8 +74,8 @@ def band_chart(curves: pd.DataFrame, metric: str, setting: str, title: str) -> a
             color=color,
             **dash,
             tooltip=[
-                f"{setting}:N",
-                "epoch:Q",
+                alt.Tooltip(f"{setting}:N"),
+                alt.Tooltip("epoch:Q"),
                 alt.Tooltip("mean:Q", format=".4g"),
                 alt.Tooltip("low:Q", title="min", format=".4g"),
                 alt.Tooltip("high:Q", title="max", format=".4g"),
@@ -112,12 +112,12 @@ def accuracy_bars(
         axis=alt.Axis(format="%"),
     )
     tooltip = [
-        f"{setting}:N",
+        alt.Tooltip(f"{setting}:N"),
         alt.Tooltip("accuracy mean:Q", format=".1%"),
         alt.Tooltip("accuracy std:Q", format=".1%"),
-        "solved:Q",
-        "diverged:Q",
-        "stalled:Q",
+        alt.Tooltip("solved:Q"),
+        alt.Tooltip("diverged:Q"),
+        alt.Tooltip("stalled:Q"),
     ]
     bars = (
         alt.Chart()
@@ -125,8 +125,10 @@ def accuracy_bars(
         .encode(x=x, y=y, color=alt.Color("status:N", scale=STATUS, title="every seed"),
                 tooltip=tooltip)
     )  # fmt: skip
-    whiskers = alt.Chart().mark_rule(strokeWidth=2).encode(x=x, y="low:Q", y2="high:Q")
-    notes = alt.Chart().mark_text(dy=-10, fontSize=11).encode(x=x, y=y, text="note:N")
+    whiskers = (
+        alt.Chart().mark_rule(strokeWidth=2).encode(x=x, y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
+    )
+    notes = alt.Chart().mark_text(dy=-10, fontSize=11).encode(x=x, y=y, text=alt.Text("note:N"))
     return alt.layer(bars, whiskers, notes, data=data).properties(title=title, height=HEIGHT)
 
 
@@ -155,10 +157,13 @@ def split_bars(table: pd.DataFrame, setting: str, title: str) -> alt.LayerChart:
     sets = alt.Scale(domain=list(columns), range=["#4c78a8", "#f58518"])
     bars = alt.Chart().mark_bar().encode(
         x=x, xOffset=offset, y=y, color=alt.Color("points:N", scale=sets, title="points"),
-        tooltip=[f"{setting}:N", "points:N", alt.Tooltip("mean:Q", format=".1%")],
+        tooltip=[alt.Tooltip(f"{setting}:N"), alt.Tooltip("points:N"),
+                 alt.Tooltip("mean:Q", format=".1%")],
     )  # fmt: skip
     whiskers = (
-        alt.Chart().mark_rule(strokeWidth=2).encode(x=x, xOffset=offset, y="low:Q", y2="high:Q")
+        alt.Chart()
+        .mark_rule(strokeWidth=2)
+        .encode(x=x, xOffset=offset, y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
     )
     return alt.layer(bars, whiskers, data=data).properties(title=title, height=HEIGHT)
 
@@ -178,7 +183,10 @@ def cost_chart(table: pd.DataFrame, setting: str) -> alt.Chart:
                 title="seconds per run (log scale)",
                 scale=alt.Scale(type="log"),
             ),
-            tooltip=[f"{setting}:Q", alt.Tooltip("seconds per run:Q", format=".3f")],
+            tooltip=[
+                alt.Tooltip(f"{setting}:Q"),
+                alt.Tooltip("seconds per run:Q", format=".3f"),
+            ],
         )
     )
 
@@ -197,11 +205,17 @@ def heatmap(
             title=value,
             scale=alt.Scale(scheme="viridis", domain=[0, 1] if percent else alt.Undefined),
         ),
-        tooltip=[f"{x}:O", f"{y}:O", alt.Tooltip(f"{value}:Q", format=fmt)],
+        tooltip=[
+            alt.Tooltip(f"{x}:O"),
+            alt.Tooltip(f"{y}:O"),
+            alt.Tooltip(f"{value}:Q", format=fmt),
+        ],
     )
     text = base.mark_text(fontSize=11).encode(
         text=alt.Text(f"{value}:Q", format=fmt),
-        color=alt.condition(f"datum['{value}'] > 0.6", alt.value("black"), alt.value("white")),
+        color=alt.ColorValue(
+            **alt.condition(f"datum['{value}'] > 0.6", alt.value("black"), alt.value("white"))
+        ),
     )
     return alt.layer(cells, text).properties(title=title, height=HEIGHT)
 
@@ -220,11 +234,17 @@ def ratio_chart(ratios: pd.DataFrame) -> alt.LayerChart:
             xOffset=alt.XOffset("when:N", sort=["start", "end"]),
             y=alt.Y("ratio:Q", title="first ÷ last (log scale)", scale=alt.Scale(type="log")),
             color=alt.Color("when:N", title="training", sort=["start", "end"]),
-            tooltip=["activation:N", "when:N", alt.Tooltip("ratio:Q", format=".3g")],
+            tooltip=[
+                alt.Tooltip("activation:N"),
+                alt.Tooltip("when:N"),
+                alt.Tooltip("ratio:Q", format=".3g"),
+            ],
         )
     )
     parity = (
-        alt.Chart(pd.DataFrame({"ratio": [1.0]})).mark_rule(strokeDash=[4, 4]).encode(y="ratio:Q")
+        alt.Chart(pd.DataFrame({"ratio": [1.0]}))
+        .mark_rule(strokeDash=[4, 4])
+        .encode(y=alt.Y("ratio:Q"))
     )
     return alt.layer(parity, dots).properties(
         title="First layer's gradient ÷ last layer's", height=HEIGHT
@@ -247,11 +267,11 @@ def saturation_chart(saturation: pd.DataFrame, title: str) -> alt.Chart:
             ),
             color=alt.Color("layer:N", title="hidden layer"),
             tooltip=[
-                "dataset:N",
-                "activation:N",
-                "layer:N",
+                alt.Tooltip("dataset:N"),
+                alt.Tooltip("activation:N"),
+                alt.Tooltip("layer:N"),
                 alt.Tooltip("share:Q", format=".0%"),
-                "what:N",
+                alt.Tooltip("what:N"),
             ],
         )
     )

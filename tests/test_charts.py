@@ -1,5 +1,6 @@
 """Chart builders, checked by the data each chart draws (and where its axes end)."""
 
+import altair as alt
 import numpy as np
 import pandas as pd
 import pytest
@@ -120,3 +121,12 @@ def test_a_chart_that_draws_a_frame_it_was_not_given_cannot_be_redrawn(record):
     chart = charts.accuracy_chart(history.copy())
     with pytest.raises(ValueError, match="draws a frame it was not given"):
         _name_frames(chart, (history,))
+
+
+def test_a_chart_encoded_with_shorthand_strings_fails_every_test():
+    # the guard of conftest.charts_encode_channel_objects, which keeps page runs quick
+    with pytest.raises(AssertionError, match="channel objects"):
+        alt.Chart().encode(x="epoch:Q")
+    assert alt.Chart().encode(x=alt.X("epoch:Q")).to_dict(validate=False)["encoding"] == {
+        "x": {"field": "epoch", "type": "quantitative"}
+    }
