@@ -109,8 +109,8 @@ for column, (name, (X, y)) in zip(columns, sets.items(), strict=True):
     table = frames.summary_table(result_of, SETTING)
     tables.append(table.assign(dataset=dataset))
     curves = frames.curves_frame(result_of, SETTING)
-    title = f"{dataset}: loss, mean and min–max over seeds"
-    column.altair_chart(study_charts.band_chart(curves, "loss", SETTING, title), width="stretch")
+    band = study_charts.band_chart(curves, "loss", SETTING, f"{dataset}: loss")
+    column.altair_chart(band, width="stretch")
     bars = study_charts.accuracy_bars(table, SETTING, f"{dataset}: final accuracy")
     column.altair_chart(bars, width="stretch")
     grids = [r.median_grid.assign(panel=label) for label, r in result_of.items()]

@@ -56,8 +56,8 @@ if studies.ready_to_run(penalized, X, y, (X_test, y_test)):
     )
     curves = frames.curves_frame(results, "L2 rate")
     left, right = st.columns(2)
-    title = "Loss per L2 rate: training (solid) and test (dashed)"
-    left.altair_chart(study_charts.band_chart(curves, "loss", "L2 rate", title), width="stretch")
+    band = study_charts.band_chart(curves, "loss", "L2 rate", "Loss per L2 rate")
+    left.altair_chart(band, width="stretch")
     bars = study_charts.split_bars(table, "L2 rate", "Final accuracy per L2 rate")
     right.altair_chart(bars, width="stretch")
     views.show_table(table)
@@ -76,8 +76,7 @@ if studies.ready_to_run(wide, X, y, (X_test, y_test)):
     bars = study_charts.split_bars(table, "hidden units", "Final accuracy per width")
     left.altair_chart(bars, width="stretch")
     curves = frames.curves_frame(results, "hidden units")
-    title = "Accuracy per width: training (solid) and test (dashed)"
-    band = study_charts.band_chart(curves, "accuracy", "hidden units", title)
+    band = study_charts.band_chart(curves, "accuracy", "hidden units", "Accuracy per width")
     right.altair_chart(band, width="stretch")
     views.show_table(table)
     views.download_table(table, "generalization_study")

@@ -34,6 +34,8 @@ def boundary_facets(
 
 def band_chart(curves: pd.DataFrame, metric: str, setting: str, title: str) -> alt.LayerChart:
     """Mean across seeds as a line, min–max across seeds as a band; log axes for the loss.
+    The subtitle says so, and that test curves, where there are any, are dashed: one line
+    under a short title, which then fits a narrow chart (and the legend its height).
 
     The loss axis stops at 10× the typical starting loss: a run that blows up leaves the
     chart at the top instead of squashing every other curve into a line.
@@ -61,10 +63,11 @@ def band_chart(curves: pd.DataFrame, metric: str, setting: str, title: str) -> a
         .mark_area(opacity=0.18, clip=True)
         .encode(x=x, y=alt.Y("low:Q", scale=y_scale), y2=alt.Y2("high:Q"), color=color)
     )
-    dash = {}
-    if "set" in data and (data["set"] == "test").any():  # test curves dashed
+    dash, subtitle = {}, "line: mean over seeds, band: min–max"
+    if "set" in data and (data["set"] == "test").any():
         sets = alt.Scale(domain=["training", "test"], range=[[1, 0], [5, 3]])
-        dash = {"strokeDash": alt.StrokeDash("set:N", title="points", scale=sets)}
+        dash = {"strokeDash": alt.StrokeDash("set:N", title="points", scale=sets, legend=None)}
+        subtitle += "; dashed: test"
     line = (
         alt.Chart()
         .mark_line(clip=True)
@@ -83,7 +86,9 @@ def band_chart(curves: pd.DataFrame, metric: str, setting: str, title: str) -> a
             ],
         )
     )
-    return alt.layer(band, line, data=data).properties(title=title, height=HEIGHT)
+    return alt.layer(band, line, data=data).properties(
+        title=alt.Title(title, subtitle=subtitle), height=HEIGHT
+    )
 
 
 def accuracy_bars(
@@ -104,12 +109,15 @@ def accuracy_bars(
         high=(table["accuracy mean"] + table["accuracy std"]).clip(0, 1),
         note=note,
     )
-    x = alt.X(f"{setting}:N", title=setting, sort=None)
+    x = alt.X(
+        f"{setting}:N", title=setting, sort=None, axis=alt.Axis(labelAngle=-40, labelOverlap=False)
+    )
     y = alt.Y(
         "accuracy mean:Q",
         title="final accuracy (mean ± std)",
-        scale=alt.Scale(domain=[0, 1]),
-        axis=alt.Axis(format="%"),
+        # room above 100% for a note, which above the chart would push the title out
+        scale=alt.Scale(domain=[0, 1.15], nice=False),
+        axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]),
     )
     tooltip = [
         alt.Tooltip(f"{setting}:N"),
@@ -129,7 +137,9 @@ def accuracy_bars(
         alt.Chart().mark_rule(strokeWidth=2).encode(x=x, y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
     )
     notes = alt.Chart().mark_text(dy=-10, fontSize=11).encode(x=x, y=y, text=alt.Text("note:N"))
-    return alt.layer(bars, whiskers, notes, data=data).properties(title=title, height=HEIGHT)
+    # 40 px taller than the other charts: its slanted labels take that from the bars, and in
+    # less room Vega-Lite's fit pushed the title out of the chart's top
+    return alt.layer(bars, whiskers, notes, data=data).properties(title=title, height=HEIGHT + 40)
 
 
 def split_bars(table: pd.DataFrame, setting: str, title: str) -> alt.LayerChart:

@@ -140,13 +140,16 @@ def grad_norms(container, grads: pd.DataFrame, title: str) -> None:
 
 
 def prediction(container, points: pd.DataFrame, suffix: str = "") -> None:
-    """The prediction scatter, its title counting the wrong training (and test) points."""
+    """The prediction scatter, its subtitle counting the wrong training (and test) points:
+    a line each, so that the title fits a third of the page."""
     wrong = points["result"] == "wrong"
     test = points["set"] == "test"
-    title = f"Predict result{suffix} ({int((wrong & ~test).sum())} wrong)"
+    training = f"{int((wrong & ~test).sum())} of {int((~test).sum())}"
+    counts = [f"{training} points wrong"]
     if test.any():
-        held_out = f"test points (hollow): {int((wrong & test).sum())} of {int(test.sum())} wrong"
-        title = alt.Title(title, subtitle=held_out)
+        held_out = f"{int((wrong & test).sum())} of {int(test.sum())}"
+        counts = [f"training points: {training} wrong", f"test points (hollow): {held_out} wrong"]
+    title = alt.Title(f"Predict result{suffix}", subtitle=counts)
     redraw(container, charts.points_chart, points, color="predicted", title=title)
 
 
@@ -205,8 +208,9 @@ def show_bands(results: dict, setting: str, per: str) -> None:
     """Loss and accuracy across seeds, side by side, one band per arm."""
     curves = frames.curves_frame(results, setting)
     left, right = st.columns(2)
-    title = f"Loss per {per}: mean and min–max over seeds"
-    left.altair_chart(study_charts.band_chart(curves, "loss", setting, title), width="stretch")
+    left.altair_chart(
+        study_charts.band_chart(curves, "loss", setting, f"Loss per {per}"), width="stretch"
+    )
     right.altair_chart(
         study_charts.band_chart(curves, "accuracy", setting, f"Accuracy per {per}"), width="stretch"
     )

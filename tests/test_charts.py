@@ -92,6 +92,15 @@ def test_band_charts_end_their_epoch_axis_where_the_runs_end():
     assert scale["domain"] == [1, 1500] and scale["nice"] is False
 
 
+def test_a_band_charts_subtitle_says_what_its_line_band_and_dashes_are():
+    spec = study_charts.band_chart(curves(10), "loss", "rate", "Loss").to_dict()
+    assert spec["title"] == {"text": "Loss", "subtitle": "line: mean over seeds, band: min–max"}
+    tested = pd.concat([curves(10).assign(set="training"), curves(10).assign(set="test")])
+    spec = study_charts.band_chart(tested, "loss", "rate", "Loss").to_dict()
+    assert spec["title"]["subtitle"].endswith("; dashed: test")
+    assert spec["layer"][1]["encoding"]["strokeDash"]["field"] == "set"
+
+
 def test_arms_whose_seeds_all_diverged_are_drawn_apart_with_their_epoch():
     table = pd.DataFrame(
         {"rate": ["10", "1"], "status": ["diverged", "trained"], "diverged at": [7.0, np.nan],
@@ -103,6 +112,8 @@ def test_arms_whose_seeds_all_diverged_are_drawn_apart_with_their_epoch():
     assert rows["note"].tolist() == ["diverged at 7", ""]
     assert spec["layer"][0]["encoding"]["color"]["field"] == "status"
     assert rows["high"].max() <= 1.0  # whiskers stop at 100%
+    y = spec["layer"][0]["encoding"]["y"]
+    assert y["scale"]["domain"][1] > 1 and y["axis"]["values"][-1] == 1  # notes fit above
 
 
 def test_a_redrawn_chart_names_each_frame_it_was_given(record):

@@ -3,6 +3,7 @@ import pytest
 from .apptest import (
     assert_no_exception,
     chart_fields,
+    chart_frames,
     chart_specs,
     chart_titles,
     metric,
@@ -25,7 +26,9 @@ def test_train_page_renders_every_view_with_its_data(at):
     assert {"epoch", "layer", "norm"} <= fields[5]
     assert {"x2", "y2", "weight", "sign", "magnitude"} <= fields[8]  # network view
     titles = chart_titles(at)
-    assert "Ground truth" in titles and "Predict result (0 wrong)" in titles
+    assert "Ground truth" in titles and "Predict result" in titles
+    prediction = chart_specs(at)[titles.index("Predict result")]
+    assert prediction["title"]["subtitle"] == ["0 of 21 points wrong"]
     assert metric(at, "Training accuracy") == "100.0%"
     assert "PASS : 21 || FAIL : 0" in at.code[0].value
 
@@ -123,3 +126,18 @@ def test_replay_redraws_the_network_at_an_earlier_epoch(at):
     at.select_slider(key="train_replay").set_value(0).run()
     assert_no_exception(at)
     assert "Weights at epoch 0" in chart_titles(at)
+
+
+def test_the_prediction_subtitle_counts_the_wrong_training_and_test_points():
+    at = open_app(test="0.3", epochs="200")
+    titles = chart_titles(at)
+    index = titles.index("Predict result")
+    points = chart_frames(at)[index][0]
+    counts = {}
+    for kind in ("training", "test"):
+        drawn = points[points["set"] == kind]
+        counts[kind] = f"{(drawn['result'] == 'wrong').sum()} of {len(drawn)}"
+    assert chart_specs(at)[index]["title"]["subtitle"] == [
+        f"training points: {counts['training']} wrong",
+        f"test points (hollow): {counts['test']} wrong",
+    ]
