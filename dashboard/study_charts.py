@@ -52,9 +52,9 @@ def band_chart(curves: pd.DataFrame, metric: str, setting: str, title: str) -> a
         start = data.loc[data["epoch"] == 1, "mean"]
         top = 10 * float(start.median()) if len(start) else None
         y_scale = alt.Scale(type="log", domainMax=top) if top else alt.Scale(type="log")
-        y_title = "mean loss over seeds (log scale)"
+        y_title = "loss (log scale)"  # short: longer than the plot, it pushes the title out
     else:
-        y_scale, y_title = alt.Scale(domain=[0, 1]), "accuracy, mean over seeds"
+        y_scale, y_title = alt.Scale(domain=[0, 1]), "accuracy"
     color = alt.Color(
         f"{setting}:N", title=setting, sort=None, scale=alt.Scale(scheme="category10")
     )
