@@ -11,6 +11,9 @@ from dashboard.charts import HEIGHT, heatmap_layer, outlined_points
 
 PANEL_SIZE = 130  # two small multiples and their axes fit a phone's 390 px
 # how the bars of arms where every seed diverged or stalled differ from the others
+# the x axis of bars per arm: slanted labels, every one shown, take less height than the
+# upright ones, whose length pushed a chart's title or labels out of its box
+SLANTED = alt.Axis(labelAngle=-40, labelOverlap=False)
 STATUS = alt.Scale(
     domain=["trained", "stalled", "diverged"], range=["#4c78a8", "#9e9e9e", "#e45756"]
 )
@@ -21,11 +24,12 @@ def boundary_facets(
 ) -> alt.FacetChart:
     """Small multiples of decision boundaries, one per value of `facet`, as one chart.
 
-    `grids` and `points` are grid_frame and points_frame rows with a `facet` column.
+    `grids` and `points` are grid_frame and points_frame rows with a `facet` column. No
+    legend (the page says crosses are wrong): beside two panels it would not fit a phone.
     """
     data = pd.concat([grids.assign(kind="grid"), points.assign(kind="point")], ignore_index=True)
     heat = heatmap_layer(alt.Chart().transform_filter("datum.kind == 'grid'"), legend=False)
-    dots = outlined_points(alt.Chart().transform_filter("datum.kind == 'point'"), 60)
+    dots = outlined_points(alt.Chart().transform_filter("datum.kind == 'point'"), 60, legend=False)
     layered = alt.layer(heat, dots, data=data).properties(height=PANEL_SIZE, width=PANEL_SIZE)
     order = list(dict.fromkeys(grids[facet]))  # as given, not alphabetical
     facets = layered.facet(facet=alt.Facet(f"{facet}:N", title=None, sort=order), columns=columns)
@@ -109,9 +113,7 @@ def accuracy_bars(
         high=(table["accuracy mean"] + table["accuracy std"]).clip(0, 1),
         note=note,
     )
-    x = alt.X(
-        f"{setting}:N", title=setting, sort=None, axis=alt.Axis(labelAngle=-40, labelOverlap=False)
-    )
+    x = alt.X(f"{setting}:N", title=setting, sort=None, axis=SLANTED)
     y = alt.Y(
         "accuracy mean:Q",
         title="final accuracy (mean ± std)",
@@ -267,7 +269,7 @@ def saturation_chart(saturation: pd.DataFrame, title: str) -> alt.Chart:
         alt.Chart(saturation, title=title, height=HEIGHT)
         .mark_bar()
         .encode(
-            x=alt.X("activation:N", title="activation", sort=None),
+            x=alt.X("activation:N", title="activation", sort=None, axis=SLANTED),
             xOffset=alt.XOffset("layer:N"),
             y=alt.Y(
                 "share:Q",

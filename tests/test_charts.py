@@ -78,6 +78,14 @@ def test_network_chart_draws_every_weight_with_its_sign_and_size(record):
     assert len(drawn(spec, 1)) == 2 + 4 + 4 + 1
 
 
+def test_small_multiples_of_boundaries_draw_crosses_without_a_legend(record):
+    grid = frames.grid_frame(record.network, record.X, steps=5).assign(panel="sigmoid")
+    points = frames.points_frame(record.X, record.y, record.predictions).assign(panel="sigmoid")
+    spec = study_charts.boundary_facets(grid, points, "panel").to_dict()
+    shape = spec["spec"]["layer"][1]["encoding"]["shape"]
+    assert shape["scale"]["range"] == ["circle", "cross"] and shape["legend"] is None
+
+
 def curves(last_epoch: int) -> pd.DataFrame:
     epochs = np.arange(1, last_epoch + 1)
     return pd.DataFrame(
