@@ -15,6 +15,12 @@ from mlp import TrainConfig, reference
 
 SHOWN = "%.4g"  # how the tables round
 GRADIENT_SHOWN = "%.6g"  # gradients and their finite differences: 6 significant digits
+BACKPROP = [  # the backward pass, one st.latex line each (narrow screens wrap nothing)
+    r"\delta_L = \frac{\partial L}{\partial \hat y} \odot f'(z_L)",
+    r"\delta_{l-1} = (\delta_l W_l^\top) \odot f'(z_{l-1})",
+    r"\frac{\partial L}{\partial W_l} = a_{l-1}^\top \delta_l, \qquad "
+    r"\frac{\partial L}{\partial b_l} = \sum_\text{rows} \delta_l",
+]
 RULES = {  # each optimizer's update, one st.latex line each (narrow screens wrap nothing)
     "sgd": [r"W \leftarrow W - \eta\,\frac{\partial L}{\partial W}"],
     "momentum": [
@@ -74,14 +80,8 @@ def backward(step: reference.Step, numeric: reference.Params, rows, features) ->
     """Per layer from the output back: δ_l, and each gradient beside its finite difference.
     Returns the largest relative difference seen."""
     last = len(step.grads)
-    st.latex(
-        r"\delta_L = \frac{\partial L}{\partial \hat y} \odot f'(z_L), \qquad "
-        r"\delta_{l-1} = (\delta_l W_l^\top) \odot f'(z_{l-1})"
-    )
-    st.latex(
-        r"\frac{\partial L}{\partial W_l} = a_{l-1}^\top \delta_l, \qquad "
-        r"\frac{\partial L}{\partial b_l} = \sum_\text{rows} \delta_l"
-    )
+    for line in BACKPROP:
+        st.latex(line)
     worst = 0.0
     for l in range(last, 0, -1):
         st.subheader(f"Layer {l}")
