@@ -11,9 +11,9 @@
    title (the server's first imports done), to the first chart sent by the server and
    drawn by the browser, and to the script's end (every result drawn); "server" is the
    server's own part, from the connection to the first chart sent. Reached from the
-   sidebar of an app already open (what a student does, caches still empty): seconds from
-   the click to the first chart sent and drawn, and to the end. The browser runs on the
-   server's two cores here, so it also slows the server's runs.
+   sidebar of an app already open on the Train page (what a student does; the page's
+   caches still empty): seconds from the click to the first chart sent and drawn, and to
+   the end. The browser runs on the server's two cores here, so it also slows the runs.
 
     python -m benchmarks.bench_app                          # every page
     python -m benchmarks.bench_app app_pages/backprop.py    # some pages
@@ -151,9 +151,9 @@ def opened(browser, log: Path, path: str) -> dict[str, float]:
 
 
 def reached(browser, log: Path, path: str) -> dict[str, float]:
-    """The page `path` reached from the sidebar of an app open on a fresh server, on a page
-    that trains nothing (Backprop; for Backprop itself, the cheap Gradient-vanishing page)."""
-    start = "gradient_vanishing" if path == "backprop" else "backprop"
+    """The page `path` reached from the sidebar of an app open on a fresh server, on the
+    page a visitor lands on (Train; for Train itself, Gradient vanishing), its run done."""
+    start = "gradient_vanishing" if path == "" else ""
     with streamlit_server(log) as url:
         tab = browser.new_page(viewport={"width": 1400, "height": 1000})
         watch = Watch(tab)
