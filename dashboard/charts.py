@@ -9,8 +9,11 @@ LABEL_COLORS = alt.Scale(domain=[0, 1], range=["#1f77b4", "#d62728"])
 PROBABILITY_COLORS = alt.Scale(scheme="redblue", domain=[0, 1], reverse=True)
 SIGN_COLORS = alt.Scale(domain=["positive", "negative"], range=["#d62728", "#1f77b4"])
 HEIGHT = 300
-RESULT_SCALE = alt.Scale(domain=["correct", "wrong"], range=["circle", "cross"])
-RESULT_SHAPES = alt.Shape("result:N", title="result", scale=RESULT_SCALE)
+RESULT_SHAPES = alt.Shape(
+    "result:N",
+    title="result",
+    scale=alt.Scale(domain=["correct", "wrong"], range=["circle", "cross"]),
+)
 POINT_TOOLTIP = [
     alt.Tooltip("x1:Q"),
     alt.Tooltip("x2:Q"),
@@ -88,13 +91,12 @@ def heatmap_layer(base: alt.Chart, legend: bool = True) -> alt.Chart:
 def outlined_points(base: alt.Chart, size: int, legend: bool = True) -> alt.Chart:
     """Points filled by label (test points hollow), outlined in black to stand out on the
     heatmap; misclassified ones are crosses."""
-    shape = RESULT_SHAPES if legend else alt.Shape("result:N", scale=RESULT_SCALE, legend=None)
     return base.mark_point(size=size, filled=True, stroke="black", strokeWidth=1).encode(
         x=alt.X("x1:Q"),
         y=alt.Y("x2:Q"),
         fill=alt.Fill("label:N", scale=LABEL_COLORS, legend=None),
         fillOpacity=HOLLOW_TEST,
-        shape=shape,
+        shape=RESULT_SHAPES if legend else RESULT_SHAPES.legend(None),  # a copy without one
         tooltip=POINT_TOOLTIP,
     )
 

@@ -10,10 +10,10 @@ import pandas as pd
 from dashboard.charts import HEIGHT, heatmap_layer, outlined_points
 
 PANEL_SIZE = 130  # two small multiples and their axes fit a phone's 390 px
-# how the bars of arms where every seed diverged or stalled differ from the others
 # the x axis of bars per arm: slanted labels, every one shown, take less height than the
 # upright ones, whose length pushed a chart's title or labels out of its box
 SLANTED = alt.Axis(labelAngle=-40, labelOverlap=False)
+# how the bars of arms where every seed diverged or stalled differ from the others
 STATUS = alt.Scale(
     domain=["trained", "stalled", "diverged"], range=["#4c78a8", "#9e9e9e", "#e45756"]
 )

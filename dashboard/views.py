@@ -145,10 +145,11 @@ def prediction(container, points: pd.DataFrame, suffix: str = "") -> None:
     wrong = points["result"] == "wrong"
     test = points["set"] == "test"
     training = f"{int((wrong & ~test).sum())} of {int((~test).sum())}"
-    counts = [f"{training} points wrong"]
     if test.any():
         held_out = f"{int((wrong & test).sum())} of {int(test.sum())}"
         counts = [f"training points: {training} wrong", f"test points (hollow): {held_out} wrong"]
+    else:
+        counts = [f"{training} points wrong"]
     title = alt.Title(f"Predict result{suffix}", subtitle=counts)
     redraw(container, charts.points_chart, points, color="predicted", title=title)
 
