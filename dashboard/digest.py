@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.frames import evenly_spaced, grad_norm_frame, grid_frame
+from dashboard.frames import grad_norm_frame, grid_frame, log_spaced
 from mlp import MLP, RunRecord, summarize
 from mlp.summary import RunSummary, saturation
 
@@ -39,7 +39,7 @@ class ArmResult:
 def digest(records: Sequence[RunRecord], values=(), max_points: int = 300) -> ArmResult:
     """Reduce the runs of one arm (on the same data) to what the study pages show."""
     curves, summaries = summarize(records)
-    rows = evenly_spaced(len(curves.epochs), max_points)
+    rows = log_spaced(curves.epochs + 1, max_points)  # the band charts' axis: epochs completed
     parts = [
         pd.DataFrame(
             {
@@ -79,7 +79,7 @@ def test_curves(records: Sequence[RunRecord], max_points: int) -> pd.DataFrame:
     epochs = max((r.test_epochs for r in records), key=len)
     if not len(epochs):
         return pd.DataFrame()
-    rows = evenly_spaced(len(epochs), max_points)
+    rows = log_spaced(epochs + 1, max_points)
     parts = []
     for metric in ("loss", "accuracy"):
         values = np.full((len(records), len(epochs)), np.nan)

@@ -21,6 +21,15 @@ def evenly_spaced(n: int, max_points: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, max_points).round().astype(int))
 
 
+def log_spaced(epochs: np.ndarray, max_points: int) -> np.ndarray:
+    """At most max_points indices into `epochs` (increasing, ≥ 1), first and last included,
+    spread evenly over log(epoch) as a log axis draws them: evenly spaced rows would leave
+    a few points for the first tenth of that axis and draw its early epochs as one segment."""
+    if len(epochs) <= max_points:
+        return np.arange(len(epochs))
+    return np.unique(np.searchsorted(epochs, np.geomspace(epochs[0], epochs[-1], max_points)))
+
+
 def layer_names(n_layers: int) -> list[str]:
     """W1 (the input side) … WL (the output layer): short, so legends stay narrow."""
     return [f"W{l + 1}" for l in range(n_layers)]

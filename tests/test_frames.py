@@ -11,6 +11,24 @@ def test_evenly_spaced_keeps_first_and_last_and_caps_the_count():
     assert frames.evenly_spaced(5, 500).tolist() == [0, 1, 2, 3, 4]
 
 
+def test_log_spaced_rows_draw_every_early_epoch_and_spread_the_rest_over_the_log_axis():
+    epochs = np.arange(1, 100_001)
+    chosen = epochs[frames.log_spaced(epochs, 300)]
+    assert chosen[0] == 1 and chosen[-1] == 100_000 and len(chosen) <= 300
+    assert chosen[:20].tolist() == list(range(1, 21))
+    even_share = np.log(100_000) / 299  # of the axis, per point
+    gaps = np.diff(np.log(chosen))
+    assert np.all((np.diff(chosen) == 1) | (gaps <= 2 * even_share))
+
+
+def test_log_spaced_rows_thin_a_sparse_schedule_and_keep_a_short_one_whole():
+    scored = np.arange(0, 5_000, 10) + 1  # e.g. test points scored every 10th epoch
+    chosen = scored[frames.log_spaced(scored, 50)]
+    assert chosen[0] == 1 and chosen[-1] == 4_991 and len(chosen) <= 50
+    assert np.all(np.diff(chosen) > 0)
+    assert frames.log_spaced(scored[:7], 50).tolist() == list(range(7))
+
+
 def test_history_table_holds_every_epoch_and_every_layers_gradient_norm():
     record = train(*generate_xor_easy(), TrainConfig(hidden=(3,), epochs=50))
     table = frames.history_table(record)
