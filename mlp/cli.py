@@ -70,7 +70,7 @@ def sweep_command(args, parser) -> int:
                 2, f"{parser.prog}: error: --executor dask needs --scheduler tcp://HOST:PORT\n"
             )
         with Client(args.scheduler) as client:
-            check_dask_workers(client, args.scheduler)
+            check_dask_cluster(client, args.scheduler)
             trained = run(grid, out, client.get_executor())
     else:
         with process_pool(workers) as pool:
@@ -79,9 +79,14 @@ def sweep_command(args, parser) -> int:
     return 0
 
 
-def check_dask_workers(client, address: str) -> None:
-    """The cluster's workers unpickle each task by importing mlp: without it every task
-    fails on arrival, so say what to do before sending any."""
+def check_dask_cluster(client, address: str) -> None:
+    """The scheduler and the workers unpickle each task by importing mlp: without it every
+    task fails (on the scheduler, with a long traceback), so say what to do before sending any."""
+    if client.run_on_scheduler(importlib.util.find_spec, "mlp") is None:
+        raise ValueError(
+            f"the Dask scheduler at {address} cannot import mlp: "
+            "start it from this checkout or with it on PYTHONPATH"
+        )
     specs = client.run(importlib.util.find_spec, "mlp")
     if not specs:
         raise ValueError(f"the Dask cluster at {address} has no workers")
@@ -135,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
             return sweep_command(args, parser)
         except (ValueError, OSError) as exc:
             parser.exit(2, f"{parser.prog}: error: {exc}\n")
+        except KeyboardInterrupt:
+            parser.exit(130, f"\n{parser.prog}: interrupted; the runs that finished are in "
+                             f"{args.out}, and the same command trains the rest\n")  # fmt: skip
     try:
         if args.log_every is not None and args.log_every < 1:
             raise ValueError(f"--log-every must be at least 1, got {args.log_every}")

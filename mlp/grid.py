@@ -24,7 +24,9 @@ import os
 import sys
 import time
 import tomllib
+from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from pathlib import Path
 
 from mlp import datasets
@@ -143,9 +145,19 @@ def one_blas_thread() -> None:
     threadpool_limits(1)
 
 
-def process_pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes for a sweep, one BLAS thread each."""
-    return ProcessPoolExecutor(max_workers=workers, initializer=one_blas_thread)
+@contextmanager
+def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """Worker processes for a sweep, one BLAS thread each. Left by an exception (Ctrl-C),
+    the pool ends its workers at once instead of waiting for the pieces they hold."""
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=one_blas_thread)
+    try:
+        yield pool
+    except BaseException:
+        for worker in list(pool._processes.values()):  # no public way before Python 3.14
+            worker.terminate()
+        raise
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def usable_cpus() -> int:
@@ -177,15 +189,19 @@ def run(grid: Grid, out: Path, executor: Executor, log=sys.stderr) -> int:
             writer.writerow(COLUMNS)
         pieces = plan(todo, len(X))
         futures = [executor.submit(train_piece, X, y, [todo[i] for i in part]) for part in pieces]
-        for future in as_completed(futures):
-            records = future.result()
-            writer.writerows(result_row(record) for record in records)
-            f.flush()
-            trained += len(records)
-            rate = trained / (time.perf_counter() - start)
-            eta = (len(todo) - trained) / rate
-            log.write(f"\r{trained}/{len(todo)} runs, {rate:.2f} runs/s, ETA {eta:.0f} s   ")
-            log.flush()
+        try:
+            for future in as_completed(futures):
+                records = future.result()
+                writer.writerows(result_row(record) for record in records)
+                f.flush()
+                trained += len(records)
+                rate = trained / (time.perf_counter() - start)
+                eta = (len(todo) - trained) / rate
+                log.write(f"\r{trained}/{len(todo)} runs, {rate:.2f} runs/s, ETA {eta:.0f} s   ")
+                log.flush()
+        finally:  # interrupted or failed: what has not started never will (on a cluster too)
+            for future in futures:
+                future.cancel()
     log.write("\n")
     return trained
 

@@ -86,10 +86,16 @@ def test_bad_generalization_options_give_one_line_and_exit_status_2(args, messag
 
 
 class FakeDaskClient:
-    """What `Client.run(find_spec, "mlp")` answers: each worker's module spec, or None."""
+    """What `run_on_scheduler(find_spec, "mlp")` and `run(find_spec, "mlp")` answer: the
+    scheduler's module spec and each worker's, None where mlp cannot be imported."""
 
-    def __init__(self, specs):
+    def __init__(self, specs, scheduler_can_import=True):
         self.specs = specs
+        self.scheduler_spec = "a module spec" if scheduler_can_import else None
+
+    def run_on_scheduler(self, function, name):
+        assert name == "mlp"
+        return self.scheduler_spec
 
     def run(self, function, name):
         assert name == "mlp"
@@ -97,10 +103,17 @@ class FakeDaskClient:
 
 
 def test_dask_workers_that_cannot_import_mlp_are_named_before_any_task_is_sent():
-    from mlp.cli import check_dask_workers
+    from mlp.cli import check_dask_cluster
 
     with pytest.raises(ValueError, match=r"1 of the 2 Dask workers .* cannot import mlp"):
-        check_dask_workers(FakeDaskClient({"tcp://a:1": object(), "tcp://b:2": None}), "tcp://s")
+        check_dask_cluster(FakeDaskClient({"tcp://a:1": object(), "tcp://b:2": None}), "tcp://s")
     with pytest.raises(ValueError, match="has no workers"):
-        check_dask_workers(FakeDaskClient({}), "tcp://s")
-    check_dask_workers(FakeDaskClient({"tcp://a:1": object()}), "tcp://s")  # all can: no error
+        check_dask_cluster(FakeDaskClient({}), "tcp://s")
+    check_dask_cluster(FakeDaskClient({"tcp://a:1": object()}), "tcp://s")  # all can: no error
+
+
+def test_a_dask_scheduler_that_cannot_import_mlp_is_named_before_any_task_is_sent():
+    from mlp.cli import check_dask_cluster
+
+    with pytest.raises(ValueError, match="the Dask scheduler at tcp://s cannot import mlp"):
+        check_dask_cluster(FakeDaskClient({"tcp://a:1": object()}, False), "tcp://s")

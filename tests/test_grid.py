@@ -2,8 +2,11 @@
 
 import csv
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -70,6 +73,35 @@ def test_a_grid_runs_end_to_end_resumes_after_an_interruption_and_skips_what_is_
     assert keyed == {tuple(r[k] for k in COLUMNS[:15]): r["final_loss"] for r in whole}
     again = run_sweep(str(grid_file), "--out", str(out))
     assert "0 run(s) trained, 12 already" in again.stdout
+
+
+def test_ctrl_c_ends_a_grid_with_one_line_and_keeps_every_finished_row(tmp_path):
+    grid_file, out = tmp_path / "grid.json", tmp_path / "results.csv"
+    long_grid = {**GRID, "base": {"hidden": [20, 20], "epochs": 3000}, "seeds": 100}  # 600 runs
+    grid_file.write_text(json.dumps(long_grid))
+    sweep = subprocess.Popen(
+        [sys.executable, "-m", "mlp", "sweep", str(grid_file), "--out", str(out), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # even if CI ignores it
+    )
+    deadline = time.monotonic() + 120
+    while not (out.exists() and len(out.read_text().splitlines()) > 1):
+        assert sweep.poll() is None and time.monotonic() < deadline, "no row was written"
+        time.sleep(0.1)
+    os.killpg(sweep.pid, signal.SIGINT)  # what Ctrl-C sends: the command and its workers
+    _, stderr = sweep.communicate(timeout=60)
+    assert sweep.returncode == 130 and "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1] == (
+        f"python -m mlp: interrupted; the runs that finished are in {out}, "
+        "and the same command trains the rest"
+    )
+    kept = rows(out)
+    assert 0 < len(kept) < 600 and all(row["outcome"] for row in kept)
+    remaining = run_sweep(str(grid_file), "--out", str(out), "--dry-run")
+    assert f"600 runs in the grid, {600 - len(kept)} not yet in" in remaining.stdout
 
 
 def test_a_dry_run_counts_the_runs_and_trains_nothing(grid_file, tmp_path):
