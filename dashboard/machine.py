@@ -7,11 +7,13 @@ second:
 - while the server or its workers are busy, how long their threads waited, runnable, for
   a core against how long they ran (/proc/PID/task/*/schedstat): a job's wall time is its
   CPU time times (run + wait) / run, whatever the others' number or priority (`stretch`);
-- the machine's busy CPU time (/proc/stat) less the time those threads ran: other
-  programs' cores, the most of the last few seconds. While the
+- the busy CPU time of the CPUs this process may run on (/proc/stat) less the time those
+  threads ran: other programs' cores, the most of the last few seconds. While the
   server idles this is all there is to go on: Linux shares the cores among everything
   runnable at one priority, so with `cores` workers busy and others using `o` cores, a
-  job runs at least (cores + o) / cores times slower (`cores_used`).
+  job runs at least (cores + o) / cores times slower (`cores_used`). In a container with
+  a CPU quota on a larger host, /proc/stat counts the host's cores: there the others slow
+  us only by what they leave us fewer than our quota of idle cores.
 Where /proc is missing, nothing is counted.
 """
 
@@ -29,11 +31,18 @@ MIN_RUN_SECONDS = 0.1  # CPU time of ours in those seconds, to measure our stret
 TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def busy_seconds() -> float:
-    """CPU time the whole machine spent busy (user, nice, system, irq, softirq, steal)."""
-    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
-    return (user + nice + system + irq + softirq + steal) / TICKS
+def busy_seconds(cpus: set[int], stat: str | None = None) -> float:
+    """CPU time the CPUs `cpus` spent busy (user, nice, system, irq, softirq, steal), from
+    the per-CPU lines of /proc/stat (or `stat`, its text)."""
+    ticks = 0
+    for line in (stat or Path("/proc/stat").read_text()).splitlines()[1:]:
+        name, *fields = line.split()
+        if not name.startswith("cpu"):
+            break  # the per-CPU lines come first
+        if int(name[3:]) in cpus:
+            user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[:8])
+            ticks += user + nice + system + irq + softirq + steal
+    return ticks / TICKS
 
 
 def cpu_seconds(pid: int) -> float:
@@ -77,13 +86,17 @@ class OtherPrograms:
     thread: their cores (`cores_used`) and, while we are busy, our measured slowdown
     (`stretch`)."""
 
-    def __init__(self, pid: int | None = None):
+    def __init__(self, usable: int, pid: int | None = None):
+        """`usable`: the CPUs this process may keep busy (mlp.grid.usable_cpus)."""
         self.pid = pid or os.getpid()
+        self.cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+        # cores the others may take before any of our `usable` ones: a quota's surplus
+        self.spare = max(0, len(self.cpus) - usable)
         # (seconds, others' CPU seconds in them) and (our run, our wait), per sample
         self.recent: deque[tuple[float, float]] = deque([(SAMPLE_SECONDS, 0.0)], maxlen=RECENT)
         self.own_recent: deque[tuple[float, float]] = deque(maxlen=RECENT)
         try:
-            self._last = (time.perf_counter(), busy_seconds(), self._own_time())
+            self._last = (time.perf_counter(), busy_seconds(self.cpus), self._own_time())
         except (OSError, ValueError):
             return  # no /proc: count nothing
         threading.Thread(target=self._sample_forever, daemon=True).start()
@@ -101,7 +114,7 @@ class OtherPrograms:
         return {tid: t for pid in family(self.pid) for tid, t in run_and_wait_seconds(pid).items()}
 
     def sample(self) -> None:
-        now, busy, own = time.perf_counter(), busy_seconds(), self._own_time()
+        now, busy, own = time.perf_counter(), busy_seconds(self.cpus), self._own_time()
         then, busy_then, before = self._last
         # per thread, as threads come and go (a page run's thread ends with it)
         ran = sum(run - before.get(tid, (0.0, 0.0))[0] for tid, (run, _) in own.items())
@@ -113,11 +126,13 @@ class OtherPrograms:
     @property
     def cores_used(self) -> float:
         """Other programs' cores in the busiest second of the last few (a quarter second
-        alone is too short: /proc/stat counts in hundredths)."""
+        alone is too short: /proc/stat counts in hundredths), beyond the spare ones."""
         samples = list(self.recent)
         width = round(1 / SAMPLE_SECONDS)
         seconds = [samples[i : i + width] for i in range(max(1, len(samples) - width + 1))]
-        return max(sum(c for _, c in s) / sum(t for t, _ in s) for s in seconds)
+        return max(
+            0.0, max(sum(c for _, c in s) / sum(t for t, _ in s) for s in seconds) - self.spare
+        )
 
     @property
     def stretch(self) -> float | None:

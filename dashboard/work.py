@@ -361,5 +361,5 @@ def shared() -> WorkQueue:
     threadpool_limits(1)
     slots = usable_cpus()
     queue = WorkQueue(slots, runner=ProcessRunner(slots))
-    queue.others = OtherPrograms()
+    queue.others = OtherPrograms(slots)
     return queue

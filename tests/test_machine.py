@@ -8,20 +8,39 @@ from types import SimpleNamespace
 
 import pytest
 
-from dashboard.machine import OtherPrograms
+from dashboard.machine import OtherPrograms, busy_seconds
 from dashboard.work import WorkQueue
 from tests.test_work import new_jobs
 
 BUSY_3_SECONDS = "import time\nend = time.time() + 3\nwhile time.time() < end: pass"
 
 
-def test_a_busy_program_that_is_not_ours_is_seen_taking_about_one_core():
-    others = OtherPrograms()
+CPUS = len(os.sched_getaffinity(0))
+
+
+def test_a_busy_program_that_is_not_ours_is_seen_taking_about_one_core_of_ours():
+    others = OtherPrograms(usable=CPUS)
+    # a quota of one core less than we see: one core is the others' to take unfelt
+    others_with_a_spare = OtherPrograms(usable=CPUS - 1)
     # bash is our child; the busy loop is its child, so not one of this process's workers
     loop = subprocess.Popen(["bash", "-c", 'timeout 3 python -c "while True: pass"'])
     time.sleep(3.2)
     assert 0.5 < others.cores_used < 1.5
+    assert others_with_a_spare.cores_used < 0.5
     loop.wait()
+
+
+def test_only_the_cpus_this_process_may_use_count_as_busy():
+    ticks = os.sysconf("SC_CLK_TCK")
+    stat = (
+        "cpu  60 0 30 900 0 0 0 0 0 0\n"
+        "cpu0 10 0 5 300 0 0 0 0 0 0\n"
+        f"cpu1 {ticks} 0 {ticks} 300 7 0 0 {ticks} 0 0\n"  # iowait is idle time
+        "cpu2 40 0 20 300 0 0 0 0 0 0\n"
+        "intr 12345 0 0\n"
+    )
+    assert busy_seconds({1}, stat) == 3.0
+    assert busy_seconds({0, 2}, stat) == (10 + 5 + 40 + 20) / ticks
 
 
 def test_forecasts_take_the_cpu_pace_and_stretch_it_by_the_cores_other_programs_take():
@@ -44,7 +63,7 @@ def test_a_worker_sharing_its_core_with_a_busy_program_is_measured_twice_as_slow
     def on_cpu_0():
         os.sched_setaffinity(0, {0})
 
-    others = OtherPrograms()
+    others = OtherPrograms(usable=CPUS)
     assert others.stretch is None  # no worker has trained yet
     busy = [sys.executable, "-c", BUSY_3_SECONDS]
     worker = subprocess.Popen(busy, preexec_fn=on_cpu_0)  # our child: one of "our workers"
