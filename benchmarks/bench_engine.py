@@ -2,7 +2,8 @@
 
 The straightforward version is what a student writes for the lab's 2-hidden-layer
 sigmoid network: new arrays every step, biases added and summed separately, and no
-bookkeeping. mlp.train also records loss, accuracy and per-layer gradient norms.
+bookkeeping. mlp.train also records loss, accuracy and per-layer gradient norms. Both run
+on one BLAS thread, as mlp.train always does (mlp.blas): the work per epoch is compared.
 
     python -m benchmarks.bench_engine
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from benchmarks.common import best_of, print_table
-from mlp import TrainConfig, datasets, train
+from mlp import TrainConfig, blas, datasets, train
 
 
 def straightforward(X: np.ndarray, y: np.ndarray, hidden: int, epochs: int, lr: float = 1.0):
@@ -56,7 +57,8 @@ def main() -> None:
         X, y = datasets.load(name) if name == "xor" else datasets.load(name, seed=0)
         config = TrainConfig(hidden=(hidden, hidden), epochs=epochs)
         ours = best_of(3, train, X, y, config) / epochs * 1e6
-        plain = best_of(3, straightforward, X, y.astype(float), hidden, epochs) / epochs * 1e6
+        with blas.one_thread():
+            plain = best_of(3, straightforward, X, y.astype(float), hidden, epochs) / epochs * 1e6
         rows.append([name, hidden, epochs, f"{ours:.1f}", f"{plain:.1f}", f"{plain / ours:.2f}x"])
     print_table(
         ["data", "h", "epochs", "mlp.train µs/epoch", "straightforward µs/epoch", "speed-up"], rows

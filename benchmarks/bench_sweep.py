@@ -1,9 +1,8 @@
 """Network-epochs per second: mlp.sweep against a loop of mlp.train, on XOR; then the
-parallel sweep (a process pool with one BLAS thread per worker, and a thread pool, over
-every usable CPU) against the serial one.
+parallel sweep (a process pool and a thread pool over every usable CPU; each run trains
+on one BLAS thread, mlp.blas) against the serial one.
 
     python -m benchmarks.bench_sweep
-    OPENBLAS_NUM_THREADS=1 python -m benchmarks.bench_sweep   # one BLAS thread per process
 """
 
 from __future__ import annotations

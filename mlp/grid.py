@@ -135,21 +135,12 @@ def drop_partial_line(out: Path) -> None:
             out.write_bytes(text[: text.rfind(b"\n") + 1])
 
 
-def one_blas_thread() -> None:
-    """Worker initializer: one BLAS thread per process, so that workers on every core do
-    not fight over them (benchmarks/bench_sweep.py, h = 500 on 2 cores: 0.5× → 1.85×)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # then each worker keeps BLAS's own thread count
-        return
-    threadpool_limits(1)
-
-
 @contextmanager
 def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """Worker processes for a sweep, one BLAS thread each. Left by an exception (Ctrl-C),
-    the pool ends its workers at once instead of waiting for the pieces they hold."""
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=one_blas_thread)
+    """Worker processes for a sweep (each trains on one BLAS thread: mlp.blas). Left by an
+    exception (Ctrl-C), the pool ends its workers at once instead of waiting for the
+    pieces they hold."""
+    pool = ProcessPoolExecutor(max_workers=workers)
     try:
         yield pool
     except BaseException:

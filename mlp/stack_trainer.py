@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from mlp import blas
 from mlp.activations import get_activation
 from mlp.batches import Batches
 from mlp.config import TrainConfig
@@ -89,7 +90,7 @@ class StackTrainer:
         start, started = self.epoch, time.perf_counter()
         target = min(self.epoch + max(0, int(epochs)), self.config.epochs)
         n = len(self.X)
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), blas.one_thread():
             if progress is not None and self.epoch == 0 and progress(0, None) is False:
                 target = 0
             while self.epoch < target and None in self.stopped_at:
@@ -213,7 +214,7 @@ class StackTrainer:
         stack = NetworkStack(self.sizes, self.stack.hidden, self.stack.output, final)
         X_aug = augment(expand(self.X, self.config.features))
         z_out = np.empty((*stack.lead, len(X_aug), 1))
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), blas.one_thread():
             predictions = stack.forward(Workspace(stack, len(X_aug)), X_aug, z_out)
         predictions = predictions.reshape(len(final), -1, 1)
         records = []
