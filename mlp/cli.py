@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -141,8 +142,10 @@ def main(argv: list[str] | None = None) -> int:
         except (ValueError, OSError) as exc:
             parser.exit(2, f"{parser.prog}: error: {exc}\n")
         except KeyboardInterrupt:
-            parser.exit(130, f"\n{parser.prog}: interrupted; the runs that finished are in "
+            sys.stderr.write(f"\n{parser.prog}: interrupted; the runs that finished are in "
                              f"{args.out}, and the same command trains the rest\n")  # fmt: skip
+            sys.stderr.flush()
+            os._exit(130)  # now: exiting normally would join the pool's threads first
     try:
         if args.log_every is not None and args.log_every < 1:
             raise ValueError(f"--log-every must be at least 1, got {args.log_every}")

@@ -21,6 +21,7 @@ import itertools
 import json
 import math
 import os
+import signal
 import sys
 import time
 import tomllib
@@ -135,20 +136,26 @@ def drop_partial_line(out: Path) -> None:
             out.write_bytes(text[: text.rfind(b"\n") + 1])
 
 
+def ignore_ctrl_c() -> None:
+    """Worker initializer: Ctrl-C reaches the whole process group, but only the command
+    should handle it (a worker interrupted inside the pool's queues can hang the pool)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextmanager
 def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """Worker processes for a sweep (each trains on one BLAS thread: mlp.blas). Left by an
-    exception (Ctrl-C), the pool ends its workers at once instead of waiting for the
-    pieces they hold."""
-    pool = ProcessPoolExecutor(max_workers=workers)
+    exception (Ctrl-C), the pool ends its workers at once and waits for nothing."""
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=ignore_ctrl_c)
     try:
         yield pool
     except BaseException:
-        for worker in list(pool._processes.values()):  # no public way before Python 3.14
+        workers_now = list(pool._processes.values())  # no public way before Python 3.14
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers_now:
             worker.terminate()
         raise
-    finally:
-        pool.shutdown(cancel_futures=True)
+    pool.shutdown()
 
 
 def usable_cpus() -> int:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -75,6 +76,24 @@ def test_a_grid_runs_end_to_end_resumes_after_an_interruption_and_skips_what_is_
     assert "0 run(s) trained, 12 already" in again.stdout
 
 
+def no_process_left_in_group(group: int, seconds: float = 10.0) -> bool:
+    """Within `seconds`, no process of the group runs (an unreaped zombie does not)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        running = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                state, _parent, process_group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+            except (OSError, ValueError):
+                continue  # gone meanwhile
+            if int(process_group) == group and state not in "ZX":
+                running.append(stat)
+        if not running:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def test_ctrl_c_ends_a_grid_with_one_line_and_keeps_every_finished_row(tmp_path):
     grid_file, out = tmp_path / "grid.json", tmp_path / "results.csv"
     long_grid = {**GRID, "base": {"hidden": [20, 20], "epochs": 3000}, "seeds": 100}  # 600 runs
@@ -98,6 +117,7 @@ def test_ctrl_c_ends_a_grid_with_one_line_and_keeps_every_finished_row(tmp_path)
         f"python -m mlp: interrupted; the runs that finished are in {out}, "
         "and the same command trains the rest"
     )
+    assert no_process_left_in_group(sweep.pid)  # its workers ended with it
     kept = rows(out)
     assert 0 < len(kept) < 600 and all(row["outcome"] for row in kept)
     remaining = run_sweep(str(grid_file), "--out", str(out), "--dry-run")
