@@ -43,8 +43,9 @@ def finished_run(record: RunRecord, X, y, X_test, y_test) -> tuple[MLP, int]:
     redraw(middle, charts.accuracy_chart, history, tested=tested)
     grad_norms(right, frames.grad_norm_frame(record), "Gradient flow: ‖∂L/∂W‖ per layer")
     network, epoch = replay(record, X, y, X_test, y_test)
-    with st.expander("Console log (the lab's output)"):
-        st.code(lab_log(record), language=None)
+    log = st.expander("Console log (the lab's output)", key="train_log", on_change="rerun")
+    if log.open:  # drawn once opened: a browser spends ~0.4 s of CPU loading a code view
+        log.code(lab_log(record), language=None)
     downloads(record)
     return network, epoch
 

@@ -30,6 +30,12 @@ def test_train_page_renders_every_view_with_its_data(at):
     prediction = chart_specs(at)[titles.index("Predict result")]
     assert prediction["title"]["subtitle"] == ["0 of 21 points wrong"]
     assert metric(at, "Training accuracy") == "100.0%"
+    assert not at.code  # the console log is drawn once its expander is opened
+
+
+def test_the_console_log_shows_the_labs_output_once_opened(at):
+    at.session_state["train_log"] = True  # what opening the expander sets
+    at.run()
     assert "PASS : 21 || FAIL : 0" in at.code[0].value
 
 
