@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
+from dashboard.raster import PROBABILITY_STOPS
+
 LABEL_COLORS = alt.Scale(domain=[0, 1], range=["#1f77b4", "#d62728"])
-PROBABILITY_COLORS = alt.Scale(scheme="redblue", domain=[0, 1], reverse=True)
 SIGN_COLORS = alt.Scale(domain=["positive", "negative"], range=["#d62728", "#1f77b4"])
 HEIGHT = 300
 RESULT_SHAPES = alt.Shape(
@@ -71,20 +73,33 @@ def points_chart(points: pd.DataFrame, color: str, title: str) -> alt.Chart:
     )
 
 
-def heatmap_layer(base: alt.Chart, legend: bool = True) -> alt.Chart:
-    """ŷ over grid cells (x1..x1_end, x2..x2_end) as coloured rectangles."""
-    return base.mark_rect(opacity=0.6).encode(
+def heatmap_layer(base: alt.Chart) -> alt.Chart:
+    """ŷ over the plane: each grid_frame row's picture stretched over its extent."""
+    return base.mark_image(opacity=0.6, aspect=False).encode(
         x=alt.X("x1:Q", title="x1", scale=alt.Scale(zero=False, nice=False)),
         x2=alt.X2("x1_end:Q"),
         y=alt.Y("x2:Q", title="x2", scale=alt.Scale(zero=False, nice=False)),
         y2=alt.Y2("x2_end:Q"),
-        color=alt.Color(
-            "probability:Q",
-            title="P(label 1)",
-            scale=PROBABILITY_COLORS,
-            legend=alt.Legend(gradientLength=120) if legend else None,
-        ),
-        tooltip=[alt.Tooltip("probability:Q", format=".3f")],
+        url=alt.Url("image:N"),
+    )
+
+
+def probability_legend() -> alt.Chart:
+    """The pictures' colour legend (as pale as they are), from points of size 0."""
+    ends = alt.InlineData(values=[{"probability": 0.0}, {"probability": 1.0}])
+    stops = list(np.linspace(0.0, 1.0, len(PROBABILITY_STOPS)))
+    scale = alt.Scale(domain=stops, range=list(PROBABILITY_STOPS), interpolate="rgb")
+    return (
+        alt.Chart(ends)
+        .mark_point(opacity=0.6, size=0)
+        .encode(
+            color=alt.Color(
+                "probability:Q",
+                title="P(label 1)",
+                scale=scale,
+                legend=alt.Legend(gradientLength=120, values=[0, 0.5, 1]),
+            )
+        )
     )
 
 
@@ -104,8 +119,9 @@ def outlined_points(base: alt.Chart, size: int, legend: bool = True) -> alt.Char
 def boundary_chart(
     grid: pd.DataFrame, points: pd.DataFrame, title: str = "Decision boundary"
 ) -> alt.LayerChart:
-    """ŷ over the input plane as a heatmap, the points on top, misclassified as crosses."""
-    layered = alt.layer(heatmap_layer(alt.Chart(grid)), outlined_points(alt.Chart(points), 80))
+    """ŷ over the input plane as a picture, the points on top, misclassified as crosses."""
+    picture, dots = heatmap_layer(alt.Chart(grid)), outlined_points(alt.Chart(points), 80)
+    layered = alt.layer(picture, probability_legend(), dots)
     return layered.resolve_scale(color="independent").properties(title=title, height=HEIGHT)
 
 

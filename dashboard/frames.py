@@ -8,6 +8,7 @@ import io
 import numpy as np
 import pandas as pd
 
+from dashboard import raster
 from mlp import MLP, RunRecord
 from mlp.grid import COLUMNS
 
@@ -98,22 +99,20 @@ def split_points(network: MLP, X, y, X_test=None, y_test=None) -> pd.DataFrame:
 
 
 def grid_frame(network: MLP, X: np.ndarray, steps: int = 50) -> pd.DataFrame:
-    """The network's ŷ over a steps × steps grid covering the points (with a margin)."""
+    """The network's ŷ over a steps × steps grid covering the points (with a margin), as
+    one row: the grid's extent (x1..x1_end, x2..x2_end) and its picture, `image` (a PNG
+    data URL, one pixel per cell, coloured as raster.PROBABILITY_STOPS, highest x2 on top)."""
     low, high = X.min(axis=0), X.max(axis=0)
     margin = np.maximum((high - low) * 0.08, 0.05)
     low, high = low - margin, high + margin
     cell = (high - low) / steps
-    g1, g2 = np.meshgrid(low[0] + cell[0] * np.arange(steps), low[1] + cell[1] * np.arange(steps))
-    starts = np.column_stack([g1.ravel(), g2.ravel()])
-    probability = np.nan_to_num(network.forward(starts + cell / 2).ravel(), nan=0.5)
+    centres = [low[i] + cell[i] * (np.arange(steps) + 0.5) for i in (0, 1)]
+    g1, g2 = np.meshgrid(centres[0], centres[1][::-1])  # row 0: the top of the plane
+    probability = network.forward(np.column_stack([g1.ravel(), g2.ravel()]))
+    probability = np.clip(np.nan_to_num(probability, nan=0.5), 0.0, 1.0).reshape(steps, steps)
+    image = raster.png_data_url(raster.colorize(probability))
     return pd.DataFrame(
-        {
-            "x1": starts[:, 0],
-            "x2": starts[:, 1],
-            "x1_end": starts[:, 0] + cell[0],
-            "x2_end": starts[:, 1] + cell[1],
-            "probability": np.clip(probability, 0.0, 1.0),
-        }
+        {"x1": [low[0]], "x1_end": [high[0]], "x2": [low[1]], "x2_end": [high[1]], "image": [image]}
     )
 
 

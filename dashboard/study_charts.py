@@ -28,7 +28,7 @@ def boundary_facets(
     legend (the page says crosses are wrong): beside two panels it would not fit a phone.
     """
     data = pd.concat([grids.assign(kind="grid"), points.assign(kind="point")], ignore_index=True)
-    heat = heatmap_layer(alt.Chart().transform_filter("datum.kind == 'grid'"), legend=False)
+    heat = heatmap_layer(alt.Chart().transform_filter("datum.kind == 'grid'"))
     dots = outlined_points(alt.Chart().transform_filter("datum.kind == 'point'"), 60, legend=False)
     layered = alt.layer(heat, dots, data=data).properties(height=PANEL_SIZE, width=PANEL_SIZE)
     order = list(dict.fromkeys(grids[facet]))  # as given, not alphabetical

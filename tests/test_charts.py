@@ -5,8 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import charts, frames, study_charts
+from dashboard import charts, frames, raster, study_charts
 from mlp import TrainConfig, train
+from tests.test_raster import decode_png
 
 
 @pytest.fixture(scope="module")
@@ -60,12 +61,26 @@ def test_boundary_chart_draws_the_networks_probability_at_each_cell_centre(recor
     points = frames.points_frame(record.X, record.y, record.predictions)
     grid = frames.grid_frame(record.network, record.X, steps=10)
     spec = charts.boundary_chart(grid, points).to_dict()
-    cells, dots = drawn(spec, 0), drawn(spec, 1)
+    picture, dots = drawn(spec, 0), drawn(spec, 2)
+    [[x1, x1_end, x2, x2_end]] = picture[["x1", "x1_end", "x2", "x2_end"]].to_numpy()
+    pixels = decode_png(picture["image"][0])
+    assert pixels.shape == (10, 10, 4) and len(dots) == 21
+    # pixel (row, col) is the cell col steps right of x1, row steps down from x2_end
+    step1, step2 = (x1_end - x1) / 10, (x2_end - x2) / 10
+    rows, cols = np.mgrid[0:10, 0:10]
     centres = np.column_stack(
-        [(cells["x1"] + cells["x1_end"]) / 2, (cells["x2"] + cells["x2_end"]) / 2]
+        [(x1 + (cols + 0.5) * step1).ravel(), (x2_end - (rows + 0.5) * step2).ravel()]
     )
-    np.testing.assert_allclose(cells["probability"], record.network.forward(centres).ravel())
-    assert len(cells) == 100 and len(dots) == 21
+    probability = record.network.forward(centres).reshape(10, 10)
+    np.testing.assert_array_equal(pixels, raster.colorize(probability))
+
+
+def test_boundary_charts_legend_has_the_pictures_colours(record):
+    points = frames.points_frame(record.X, record.y, record.predictions)
+    spec = charts.boundary_chart(frames.grid_frame(record.network, record.X), points).to_dict()
+    scale = spec["layer"][1]["encoding"]["color"]["scale"]
+    assert scale["range"] == list(raster.PROBABILITY_STOPS) and scale["interpolate"] == "rgb"
+    assert scale["domain"] == pytest.approx(np.linspace(0, 1, len(raster.PROBABILITY_STOPS)))
 
 
 def test_network_chart_draws_every_weight_with_its_sign_and_size(record):

@@ -50,11 +50,12 @@ def test_points_frame_survives_non_finite_outputs():
     assert points["probability"].between(0, 1).all()
 
 
-def test_grid_frame_covers_the_points_with_a_margin():
-    X, _ = generate_xor_easy()
+def test_grid_frame_is_one_picture_covering_the_points_with_a_margin():
+    X, _ = generate_xor_easy()  # x1 and x2 in 0..1
     grid = frames.grid_frame(MLP((2, 3, 1)), X, steps=20)
-    assert len(grid) == 400
-    assert grid["x1"].min() < 0 and grid["x1_end"].max() > 1
+    assert len(grid) == 1 and grid["image"][0].startswith("data:image/png;base64,")
+    assert grid["x1"][0] < 0 and grid["x1_end"][0] > 1
+    assert grid["x2"][0] < 0 and grid["x2_end"][0] > 1
 
 
 def test_network_frames_cap_wide_layers():

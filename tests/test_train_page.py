@@ -21,7 +21,7 @@ def test_train_page_renders_every_view_with_its_data(at):
     assert len(chart_specs(at)) == 9
     fields = chart_fields(at)
     assert {"x1", "x2", "label", "predicted", "result"} <= fields[0]
-    assert {"x1_end", "x2_end", "probability"} <= fields[2]  # decision boundary grid
+    assert {"x1_end", "x2_end", "image"} <= fields[2]  # decision boundary picture
     assert {"epoch", "loss", "accuracy"} <= fields[3]
     assert {"epoch", "layer", "norm"} <= fields[5]
     assert {"x2", "y2", "weight", "sign", "magnitude"} <= fields[8]  # network view
