@@ -4,8 +4,8 @@ OpenBLAS splits a wide layer's matmuls (here from about 300 units) differently f
 thread count, so their last bits differ, and training amplifies them: on XOR, 2-500-500-1
 at lr 1, seed 1 stays stuck at loss 0.476 with one thread and reaches 0.09 in 300 epochs
 with two. With one thread, `mlp.train`, `mlp.sweep` on any executor, the CLI and the app
-give the same records. The cost: a single wide run forgoes BLAS's other threads (2.6 → 2.0
-ms per epoch at h = 500 with two idle cores); parallel runs use the cores instead.
+give the same records. The cost: a single wide run forgoes BLAS's other threads (at h = 500
+on two idle cores, 2.6 ms per epoch instead of 2.0); parallel runs use the cores instead.
 """
 
 from __future__ import annotations
