@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -106,18 +107,23 @@ def test_ctrl_c_ends_a_grid_with_one_line_and_keeps_every_finished_row(tmp_path)
         start_new_session=True,  # its own process group, as a terminal's foreground job
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # even if CI ignores it
     )
-    deadline = time.monotonic() + 120
-    while not (out.exists() and len(out.read_text().splitlines()) > 1):
-        assert sweep.poll() is None and time.monotonic() < deadline, "no row was written"
-        time.sleep(0.1)
-    os.killpg(sweep.pid, signal.SIGINT)  # what Ctrl-C sends: the command and its workers
-    _, stderr = sweep.communicate(timeout=60)
+    try:
+        deadline = time.monotonic() + 120
+        while not (out.exists() and len(out.read_text().splitlines()) > 1):
+            assert sweep.poll() is None and time.monotonic() < deadline, "no row was written"
+            time.sleep(0.1)
+        os.killpg(sweep.pid, signal.SIGINT)  # what Ctrl-C sends: the command and its workers
+        _, stderr = sweep.communicate(timeout=60)
+        assert no_process_left_in_group(sweep.pid)  # its workers ended with it
+    finally:  # failed or hung: leave no process behind for the tests after this one
+        with suppress(ProcessLookupError):
+            os.killpg(sweep.pid, signal.SIGKILL)
+        sweep.wait()
     assert sweep.returncode == 130 and "Traceback" not in stderr
     assert stderr.strip().splitlines()[-1] == (
         f"python -m mlp: interrupted; the runs that finished are in {out}, "
         "and the same command trains the rest"
     )
-    assert no_process_left_in_group(sweep.pid)  # its workers ended with it
     kept = rows(out)
     assert 0 < len(kept) < 600 and all(row["outcome"] for row in kept)
     remaining = run_sweep(str(grid_file), "--out", str(out), "--dry-run")
