@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
-from dashboard.raster import PROBABILITY_STOPS
+from dashboard.raster import PROBABILITY_AT, PROBABILITY_STOPS
 
 LABEL_COLORS = alt.Scale(domain=[0, 1], range=["#1f77b4", "#d62728"])
 SIGN_COLORS = alt.Scale(domain=["positive", "negative"], range=["#d62728", "#1f77b4"])
@@ -73,7 +72,7 @@ def points_chart(points: pd.DataFrame, color: str, title: str) -> alt.Chart:
     )
 
 
-def heatmap_layer(base: alt.Chart) -> alt.Chart:
+def picture_layer(base: alt.Chart) -> alt.Chart:
     """ŷ over the plane: each grid_frame row's picture stretched over its extent."""
     return base.mark_image(opacity=0.6, aspect=False).encode(
         x=alt.X("x1:Q", title="x1", scale=alt.Scale(zero=False, nice=False)),
@@ -87,8 +86,9 @@ def heatmap_layer(base: alt.Chart) -> alt.Chart:
 def probability_legend() -> alt.Chart:
     """The pictures' colour legend (as pale as they are), from points of size 0."""
     ends = alt.InlineData(values=[{"probability": 0.0}, {"probability": 1.0}])
-    stops = list(np.linspace(0.0, 1.0, len(PROBABILITY_STOPS)))
-    scale = alt.Scale(domain=stops, range=list(PROBABILITY_STOPS), interpolate="rgb")
+    scale = alt.Scale(
+        domain=PROBABILITY_AT.tolist(), range=list(PROBABILITY_STOPS), interpolate="rgb"
+    )
     return (
         alt.Chart(ends)
         .mark_point(opacity=0.6, size=0)
@@ -105,7 +105,7 @@ def probability_legend() -> alt.Chart:
 
 def outlined_points(base: alt.Chart, size: int, legend: bool = True) -> alt.Chart:
     """Points filled by label (test points hollow), outlined in black to stand out on the
-    heatmap; misclassified ones are crosses."""
+    boundary's picture; misclassified ones are crosses."""
     return base.mark_point(size=size, filled=True, stroke="black", strokeWidth=1).encode(
         x=alt.X("x1:Q"),
         y=alt.Y("x2:Q"),
@@ -120,7 +120,7 @@ def boundary_chart(
     grid: pd.DataFrame, points: pd.DataFrame, title: str = "Decision boundary"
 ) -> alt.LayerChart:
     """ŷ over the input plane as a picture, the points on top, misclassified as crosses."""
-    picture, dots = heatmap_layer(alt.Chart(grid)), outlined_points(alt.Chart(points), 80)
+    picture, dots = picture_layer(alt.Chart(grid)), outlined_points(alt.Chart(points), 80)
     layered = alt.layer(picture, probability_legend(), dots)
     return layered.resolve_scale(color="independent").properties(title=title, height=HEIGHT)
 

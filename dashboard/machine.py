@@ -130,9 +130,8 @@ class OtherPrograms:
         samples = list(self.recent)
         width = round(1 / SAMPLE_SECONDS)
         seconds = [samples[i : i + width] for i in range(max(1, len(samples) - width + 1))]
-        return max(
-            0.0, max(sum(c for _, c in s) / sum(t for t, _ in s) for s in seconds) - self.spare
-        )
+        busiest = max(sum(c for _, c in s) / sum(t for t, _ in s) for s in seconds)
+        return max(0.0, busiest - self.spare)
 
     @property
     def stretch(self) -> float | None:

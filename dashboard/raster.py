@@ -19,15 +19,15 @@ PROBABILITY_STOPS = (
     "#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7",
     "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f",
 )  # fmt: skip
+PROBABILITY_AT = np.linspace(0.0, 1.0, len(PROBABILITY_STOPS))  # where each stop sits
+STOP_RGB = np.array(
+    [[int(hex_rgb[i : i + 2], 16) for i in (1, 3, 5)] for hex_rgb in PROBABILITY_STOPS]
+)
 
 
 def colorize(probability: np.ndarray) -> np.ndarray:
     """Probabilities in [0, 1], (rows, cols), as opaque RGBA bytes (rows, cols, 4)."""
-    stops = np.array(
-        [[int(color[i : i + 2], 16) for i in (1, 3, 5)] for color in PROBABILITY_STOPS]
-    )
-    at = np.linspace(0.0, 1.0, len(stops))
-    channels = [np.interp(probability, at, stops[:, c]) for c in range(3)]
+    channels = [np.interp(probability, PROBABILITY_AT, STOP_RGB[:, c]) for c in range(3)]
     channels.append(np.full(probability.shape, 255.0))
     return np.round(np.stack(channels, axis=-1)).astype(np.uint8)
 

@@ -7,7 +7,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from dashboard.charts import HEIGHT, heatmap_layer, outlined_points
+from dashboard.charts import HEIGHT, outlined_points, picture_layer
 
 PANEL_SIZE = 130  # two small multiples and their axes fit a phone's 390 px
 # the x axis of bars per arm: slanted labels, every one shown, take less height than the
@@ -28,9 +28,9 @@ def boundary_facets(
     legend (the page says crosses are wrong): beside two panels it would not fit a phone.
     """
     data = pd.concat([grids.assign(kind="grid"), points.assign(kind="point")], ignore_index=True)
-    heat = heatmap_layer(alt.Chart().transform_filter("datum.kind == 'grid'"))
+    picture = picture_layer(alt.Chart().transform_filter("datum.kind == 'grid'"))
     dots = outlined_points(alt.Chart().transform_filter("datum.kind == 'point'"), 60, legend=False)
-    layered = alt.layer(heat, dots, data=data).properties(height=PANEL_SIZE, width=PANEL_SIZE)
+    layered = alt.layer(picture, dots, data=data).properties(height=PANEL_SIZE, width=PANEL_SIZE)
     order = list(dict.fromkeys(grids[facet]))  # as given, not alphabetical
     facets = layered.facet(facet=alt.Facet(f"{facet}:N", title=None, sort=order), columns=columns)
     return facets
