@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import findings, frames, runs, studies, study_charts, views
+from dashboard import findings, frames, runs, state, studies, study_charts, views
 from dashboard.state import Setting
 
 PAGE = "act"
@@ -64,7 +64,7 @@ INTRO = (
     "with ReLU on the output too (the report's setting) a dead output unit stops everything."
 )
 
-views.page_start(
+state.page_start(
     PAGE, "Activations study", INTRO, SETTINGS, {"The report's setting": REPORTS_SETTING}
 )
 s = st.session_state

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import streamlit as st
 
-from dashboard import data, state, step_views, stepwise, views
+from dashboard import data, state, step_views, stepwise
 from dashboard.state import Setting, config_choice, learning_rate
 from mlp import TrainConfig, reference
 from mlp.losses import REDUCTION_LABELS
@@ -59,7 +59,7 @@ INTRO = (
     "proof that backprop computed it right. Every number comes from `mlp/reference.py`, the "
     "readable engine the fast one is tested against."
 )
-views.page_start(PAGE, "Backprop, step by step", INTRO, SETTINGS)
+state.page_start(PAGE, "Backprop, step by step", INTRO, SETTINGS)
 s = st.session_state
 
 if s.bp_source == "train" and trained is None:

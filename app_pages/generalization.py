@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import data, findings, frames, parsing, studies, study_charts, views
+from dashboard import data, findings, frames, parsing, state, studies, study_charts, views
 from dashboard.state import Setting, config_choice, learning_rate
 
 PAGE = "gen"
@@ -30,7 +30,7 @@ INTRO = (
     "entirely. Two hidden layers, several seeds per setting."
 )
 
-views.page_start(PAGE, "Generalization", INTRO, SETTINGS)
+state.page_start(PAGE, "Generalization", INTRO, SETTINGS)
 s = st.session_state
 X, y, _ = data.load_or_stop(PAGE)
 X, y, X_test, y_test = data.held_out(PAGE, X, y)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, data, findings, frames, parsing, studies, study_charts, views
+from dashboard import charts, data, findings, frames, parsing, state, studies, study_charts, views
 from dashboard.state import Setting, learning_rate
 from mlp.activations import ACTIVATIONS
 
@@ -43,7 +43,7 @@ INTRO = (
     "and he."
 )
 
-views.page_start(
+state.page_start(
     PAGE, "Gradient vanishing", INTRO, SETTINGS, {"The lab's network (2 × 20 sigmoid)": LAB_NETWORK}
 )
 s = st.session_state

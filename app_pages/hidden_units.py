@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import data, findings, frames, parsing, studies, study_charts, views
+from dashboard import data, findings, frames, parsing, state, studies, study_charts, views
 from dashboard.state import Setting, learning_rate
 
 PAGE = "hu"
@@ -44,7 +44,7 @@ INTRO = (
     "width is trained from several seeds."
 )
 
-views.page_start(
+state.page_start(
     PAGE, "Hidden-units study", INTRO, SETTINGS, {"The report's setting": REPORTS_SETTING}
 )
 s = st.session_state

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import data, findings, frames, parsing, studies, study_charts, views
+from dashboard import data, findings, frames, parsing, state, studies, study_charts, views
 from dashboard.state import Setting
 
 PAGE = "lr"
@@ -37,7 +37,7 @@ INTRO = (
     "that, not the rate alone, is what the report's numbers depend on."
 )
 
-views.page_start(
+state.page_start(
     PAGE, "Learning-rate study", INTRO, SETTINGS, {"The report's setting": REPORTS_SETTING}
 )
 s = st.session_state

@@ -4,7 +4,10 @@ from functools import partial
 
 import streamlit as st
 
-from dashboard import data, live, runs, state, stepwise, views
+# dashboard.live, .views and .stepwise import pandas and Altair (~0.6 s on a fresh server):
+# the page imports them where it needs them, after its run is queued, so a worker trains
+# meanwhile
+from dashboard import data, runs, state
 from dashboard.state import Setting, config_choice, learning_rate
 from mlp import TrainConfig
 from mlp.config import MAX_EPOCHS
@@ -20,8 +23,14 @@ PENALTY_RATES = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]  # Playgrou
 # cheaper runs train as soon as a knob changes; the whole record is cached
 BUDGET = runs.Budget(auto_seconds=2.0, max_megabytes=40.0)
 MODES = {"run": "Run to the end", "live": "Live: play, pause, step"}
+LIVE_SPEEDS = {1: "1", 10: "10", 100: "100", 1000: "1,000", 0: "as fast as allowed"}  # epochs/s
 MODE = Setting("train_mode", "mode", "Mode", "run", "radio", list(MODES), labels=MODES,
                in_sidebar=False)  # fmt: skip
+# live mode's own, drawn beside its buttons
+SPEED = Setting("train_speed", "speed", "Speed (epochs per second)", 100, "select_slider",
+                list(LIVE_SPEEDS), labels=LIVE_SPEEDS, in_sidebar=False)  # fmt: skip
+STEP = Setting("train_step_epochs", "step", "epochs per step", 1, "number", low=1, high=1000,
+               step=1, in_sidebar=False)  # fmt: skip
 SETTINGS = [
     MODE,
     *data.settings("train", allow_csv=True, section="Data"),
@@ -47,10 +56,11 @@ SETTINGS = [
     Setting("train_reg", "reg", "Regularization", "none", "radio", list(PENALTIES)),
     Setting("train_reg_rate", "reg_rate", "Regularization rate", 0.01, "select_slider",
             PENALTY_RATES, shown=lambda state: state["train_reg"] != "none"),
-    *live.SETTINGS,
+    SPEED,
+    STEP,
 ]  # fmt: skip
 
-views.page_start("train", "Train a network", "", SETTINGS)
+state.page_start("train", "Train a network", "", SETTINGS)
 MODE.draw()
 X, y, data_key = data.load_or_stop("train")
 X, y, X_test, y_test = data.held_out("train", X, y)
@@ -70,7 +80,9 @@ except ValueError as reason:
     st.stop()
 
 if s.train_mode == "live":
-    live.page(data_key, X, y, config, (X_test, y_test))
+    from dashboard import live
+
+    live.page(data_key, X, y, config, (X_test, y_test), SPEED, STEP)
     st.stop()
 
 key = (data_key, config)
@@ -84,6 +96,9 @@ request = runs.Request(
 )
 if not runs.gate(key, seconds, megabytes, "training", knobs, BUDGET, [(request.key, seconds)]):
     st.stop()
+runs.start_jobs([request])
+from dashboard import stepwise, views  # noqa: E402 (see the imports above)
+
 [record] = runs.run_jobs([request], "Training…", key, knobs)
 network, epoch = views.finished_run(record, X, y, X_test, y_test)
 s.train_network = stepwise.TrainedNetwork(

@@ -23,30 +23,7 @@ from mlp import TrainConfig, Trainer
 TICK_SECONDS = 0.2  # the live view redraws this often while playing
 SLICE_SECONDS = 0.06  # at most this much training per redraw
 IDLE_SECONDS = 600  # a session nobody touched this long pauses
-SPEEDS = {1: "1", 10: "10", 100: "100", 1000: "1,000", 0: "as fast as allowed"}  # epochs/s
 FIRST_PIECE = 8  # epochs trained before the per-epoch time is known
-SPEED = Setting(
-    "train_speed",
-    "speed",
-    "Speed (epochs per second)",
-    100,
-    "select_slider",
-    list(SPEEDS),
-    labels=SPEEDS,
-    in_sidebar=False,
-)
-STEP = Setting(
-    "train_step_epochs",
-    "step",
-    "epochs per step",
-    1,
-    "number",
-    low=1,
-    high=1000,
-    step=1,
-    in_sidebar=False,
-)
-SETTINGS = [SPEED, STEP]  # drawn by `controls`, in the URL like the page's other settings
 
 
 @dataclass
@@ -79,7 +56,8 @@ class LiveRun:
         self.trainer.run(epochs)
 
     def advance(self, speed: int) -> None:
-        """Train what the speed owes since the last tick, within SLICE_SECONDS."""
+        """Train what the speed (epochs per second; 0: as fast as allowed) owes since the
+        last tick, within SLICE_SECONDS."""
         now = time.perf_counter()
         elapsed, self.last_tick = now - self.last_tick, now
         want = np.inf
@@ -129,7 +107,7 @@ def reset() -> None:
     st.session_state.pop("train_live", None)
 
 
-def controls(run: LiveRun) -> None:
+def controls(run: LiveRun, speed_setting: Setting, step_setting: Setting) -> None:
     """Play/Pause, Step (k epochs), Reset and the speed, in one row."""
     play, step, count, again, speed = st.columns([1, 1, 1, 1, 2], vertical_alignment="bottom")
     label = "Pause" if run.playing else "Play"
@@ -142,16 +120,18 @@ def controls(run: LiveRun) -> None:
         help="Train this many epochs, then pause",
     )
     with count:
-        STEP.draw()
+        step_setting.draw()
     again.button("Reset", on_click=reset, help="Back to epoch 0: the seed's initial weights")
     with speed:
-        SPEED.draw()
+        speed_setting.draw()
 
 
-def page(data_key: tuple, X: np.ndarray, y: np.ndarray, config: TrainConfig, test) -> None:
-    """The Train page in live mode: the controls, a word on what resets, the live view."""
+def page(data_key: tuple, X: np.ndarray, y: np.ndarray, config: TrainConfig, test,
+         speed: Setting, step: Setting) -> None:  # fmt: skip
+    """The Train page in live mode: the controls (with the page's `speed` and `step`
+    settings), a word on what resets, the live view."""
     run = live_run((data_key, config.replace(lr=1.0, optimizer="sgd")), X, y, config, test)
-    controls(run)
+    controls(run, speed, step)
     st.caption(
         "A new learning rate or optimizer applies from the next epoch, on the same weights; "
         "any other knob starts again from epoch 0 (the seed's initial weights)."

@@ -177,6 +177,17 @@ def session_id() -> str:
     return context.session_id if context is not None else "no session"
 
 
+def start_jobs(requests: Sequence[Request]) -> None:
+    """Queue the requests now, so that they train while the page does something else first
+    (import what draws their results); `run_jobs` then waits for them. Nothing between the
+    two may draw: a page run is interrupted only where it draws, and only `run_jobs` leaves
+    the jobs if it is."""
+    queue, me = work.shared(), session_id()
+    request = request_of_this_run(queue)
+    for r in requests:
+        queue.submit(r.key, r.work, me, r.seconds, request)
+
+
 def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
              on_progress: Callable[[list], None] | None = None) -> list:  # fmt: skip
     """Queue the requests and wait for all of them here: the queue position while they wait,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from dashboard import runs
 from mlp import TrainConfig
 from mlp.config import FIELDS
 
@@ -221,6 +222,19 @@ def write_url(settings: Sequence[Setting]) -> None:
 def apply_preset(values: dict) -> None:
     """Button callback: set several widgets at once (before they are drawn)."""
     st.session_state.update(values)
+
+
+def page_start(
+    page: str, title: str, intro: str, settings: Sequence[Setting], presets: dict | None = None
+) -> None:
+    """Every page's top: its settings (from the URL, in the sidebar, back to the URL), its
+    title and introduction, and notes on link values it ignored."""
+    runs.new_page_run()
+    notes = sidebar(page, settings, presets)
+    st.title(title)
+    if intro:
+        st.markdown(intro)
+    show_notes(notes)
 
 
 def sidebar(page: str, settings: Sequence[Setting], presets: Mapping[str, dict] | None = None):

@@ -11,23 +11,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, frames, runs, state, study_charts
+from dashboard import charts, frames, study_charts
 from dashboard.parsing import parse_values
 from mlp import MLP, RunRecord
 from mlp.console_log import lab_log
-
-
-def page_start(
-    page: str, title: str, intro: str, settings: Sequence, presets: dict | None = None
-) -> None:
-    """Every page's top: its settings (from the URL, in the sidebar, back to the URL), its
-    title and introduction, and notes on link values it ignored."""
-    runs.new_page_run()
-    notes = state.sidebar(page, settings, presets)
-    st.title(title)
-    if intro:
-        st.markdown(intro)
-    state.show_notes(notes)
 
 
 def finished_run(record: RunRecord, X, y, X_test, y_test) -> tuple[MLP, int]:

@@ -3,10 +3,12 @@
 Threads would share one interpreter lock with each other and with every page being
 drawn: two small networks in two threads train no faster than one after the other
 (bench: `python -m benchmarks.bench_load`). So each job runs in a process of a pool
-(forked from the server: nothing is imported twice), one BLAS thread each. A job owns a
-lane of three shared arrays while it runs: the worker writes its progress and CPU time
-there and reads the cancel flag; the server's thread that waits for the job mirrors them
-into the job's `Progress`, so the pages read it as they would a thread's.
+(forked from the server: nothing is imported twice), one BLAS thread each. A pool forked
+before the server imported a job's code is replaced by a fresh fork, which inherits it
+(`ProcessRunner`). A job owns a lane of three shared arrays while it runs: the worker
+writes its progress and CPU time there and reads the cancel flag; the server's thread that
+waits for the job mirrors them into the job's `Progress`, so the pages read it as they
+would a thread's.
 
 A forked worker first closes the server's sockets it inherited (`_close_inherited_sockets`).
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import stat
+import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -90,7 +93,12 @@ def _run_in_lane(work, lane: int, cpu_allowance: float):
 
 class ProcessRunner:
     """Runs jobs in a pool of `slots` forked processes; at most `slots` jobs at once (the
-    queue sees to it), each in a lane of its own."""
+    queue sees to it), each in a lane of its own.
+
+    The pool forks its workers at its first job, with the modules the server has then. A
+    fresh server's first page queues its run before it imports pandas and Altair (they
+    import meanwhile), so a later job may need code its workers lack: the pool is forked
+    anew for it rather than each worker importing it again (about a second each)."""
 
     def __init__(self, slots: int):
         self._context = multiprocessing.get_context("fork")
@@ -101,14 +109,27 @@ class ProcessRunner:
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
+        self._forked_with: frozenset[str] | None = None  # the modules its workers inherit
         return ProcessPoolExecutor(
             self._slots, self._context, initializer=_start_worker, initargs=(self._lanes,)
         )
 
+    def _pool_for(self, job: Job) -> ProcessPoolExecutor:
+        """The pool to run `job` in (called under the lock): a fresh fork if the workers
+        lack the job's module; the old pool ends once its running jobs do."""
+        module = getattr(getattr(job.work, "func", job.work), "__module__", None)
+        lacking = self._forked_with is not None and module not in self._forked_with
+        if lacking and module in sys.modules:
+            self._pool.shutdown(wait=False)
+            self._pool = self._new_pool()
+        if self._forked_with is None:  # it forks at this job
+            self._forked_with = frozenset(sys.modules)
+        return self._pool
+
     def __call__(self, job: Job) -> object:
         with self._lock:
             lane = self._free.pop()
-            pool = self._pool
+            pool = self._pool_for(job)
         lanes = self._lanes
         lanes.fraction[lane], lanes.cpu_seconds[lane], lanes.cancelled[lane] = 0.0, 0.0, 0
         try:

@@ -1,6 +1,11 @@
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from .apptest import (
+    ENTRY,
     assert_no_exception,
     chart_fields,
     chart_frames,
@@ -9,6 +14,8 @@ from .apptest import (
     metric,
     open_app,
 )
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -147,3 +154,33 @@ def test_the_prediction_subtitle_counts_the_wrong_training_and_test_points():
         f"training points: {counts['training']} wrong",
         f"test points (hollow): {counts['test']} wrong",
     ]
+
+
+FRESH_SERVER = """
+import sys
+from streamlit.testing.v1 import AppTest
+from dashboard import work
+
+loaded_at_submit = []
+submit = work.WorkQueue.submit
+
+def recording_submit(self, *args, **kwargs):
+    loaded_at_submit.append({"pandas", "altair"} & set(sys.modules))
+    return submit(self, *args, **kwargs)
+
+work.WorkQueue.submit = recording_submit
+at = AppTest.from_file(sys.argv[1], default_timeout=120).run()
+assert not at.exception, at.exception
+print(len(at.get("vega_lite_chart")), sorted(loaded_at_submit[0]))
+"""
+
+
+def test_a_fresh_server_queues_the_train_run_before_importing_pandas_and_altair():
+    """They take ~0.6 s to import: the worker trains meanwhile."""
+    done = subprocess.run(
+        [sys.executable, "-c", FRESH_SERVER, ENTRY],
+        capture_output=True, text=True, timeout=120, cwd=ROOT, check=True,
+    )  # fmt: skip
+    charts, loaded = done.stdout.split(maxsplit=1)
+    assert int(charts) == 9  # the page drew its run
+    assert loaded.strip() == "[]"

@@ -1,6 +1,9 @@
 """The queue's worker processes: the same results as in-process, progress, cancel, CPU cap."""
 
+import importlib
+import os
 import socket
+import sys
 import time
 from functools import partial
 
@@ -22,6 +25,10 @@ def queue():
 def train(epochs: int, seed: int = 0):
     X, y = datasets.load("xor")
     return partial(runs.train_run, X, y, TrainConfig(epochs=epochs, seed=seed), None)
+
+
+def worker_pid(progress) -> int:
+    return os.getpid()
 
 
 def test_a_run_in_a_worker_process_gives_the_in_process_record_bit_for_bit(queue):
@@ -57,3 +64,25 @@ def test_a_connection_the_server_closes_is_closed_though_workers_were_forked_mea
     browser_side.settimeout(10)
     assert browser_side.recv(1) == b""  # the end of the connection, not a wait forever
     browser_side.close()
+
+
+def test_a_job_whose_code_was_imported_after_the_fork_runs_in_workers_that_inherit_it(
+    tmp_path, monkeypatch
+):
+    runner = work.WorkQueue(slots=1, runner=ProcessRunner(1))
+    first = runner.submit("fork now", worker_pid, "s", 0.1)
+    wait_until(lambda: first.over, seconds=60)
+    (tmp_path / "imported_late.py").write_text(
+        "import os\n"
+        "IMPORTED_IN = os.getpid()\n"
+        "def where(progress):\n"
+        "    return os.getpid(), IMPORTED_IN\n"
+    )
+    monkeypatch.syspath_prepend(tmp_path)
+    monkeypatch.delitem(sys.modules, "imported_late", raising=False)  # gone again after
+    imported_late = importlib.import_module("imported_late")
+    job = runner.submit("late", imported_late.where, "s", 0.1)
+    wait_until(lambda: job.over, seconds=60)
+    worker, imported_in = job.result
+    assert worker != first.result  # a worker forked anew...
+    assert imported_in == os.getpid()  # ...inherited the module instead of importing it
