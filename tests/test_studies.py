@@ -92,6 +92,21 @@ def test_arms_that_stack_share_a_job_cheap_jobs_are_bundled_the_dearest_goes_fir
     assert jobs[1].seconds < studies.BUNDLE_SECONDS < jobs[2].seconds < jobs[0].seconds
 
 
+def test_a_dear_stack_of_arms_is_split_into_one_stack_of_whole_arms_per_core():
+    rates = (100, 10, 1, 0.1, 0.01, 0.001)
+    for epochs, cores, expected in [
+        (5000, 2, [["100", "10", "1"], ["0.1", "0.01", "0.001"]]),
+        (5000, 1, [["100", "10", "1", "0.1", "0.01", "0.001"]]),
+        (100, 2, [["100", "10", "1", "0.1", "0.01", "0.001"]]),  # too cheap to split
+    ]:
+        base = TrainConfig(epochs=epochs, snapshots=2)
+        arms = [studies.arm(f"{lr:g}", base.replace(lr=lr), 5) for lr in rates]
+        jobs = studies.jobs_of(arms, n_points=21, cores=cores)
+        assert sorted([a.label for a in job.arms] for job in jobs) == sorted(expected)
+        if len(jobs) > 1:
+            assert min(job.seconds for job in jobs) >= studies.BUNDLE_SECONDS
+
+
 def test_an_arm_of_networks_that_train_alone_is_one_job_per_seed():
     base = TrainConfig(epochs=300, snapshots=2)
     wide, narrow = (studies.arm(str(w), base.replace(hidden=(w, w)), 3) for w in (500, 2))
