@@ -11,7 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from benchmarks.common import best_of, print_table
 from mlp import TrainConfig, datasets, sweep, train
-from mlp.grid import process_pool, usable_cpus
+from mlp.grid import process_pool
+from mlp.sweep import usable_cpus
 
 EPOCHS = {4: 400, 20: 400, 100: 100}
 # parallel: width → (networks, epochs), each sweep a few seconds serially

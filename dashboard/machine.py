@@ -87,7 +87,7 @@ class OtherPrograms:
     (`stretch`)."""
 
     def __init__(self, usable: int, pid: int | None = None):
-        """`usable`: the CPUs this process may keep busy (mlp.grid.usable_cpus)."""
+        """`usable`: the CPUs this process may keep busy (mlp.sweep.usable_cpus)."""
         self.pid = pid or os.getpid()
         self.cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
         # cores the others may take before any of our `usable` ones: a quota's surplus

@@ -24,7 +24,7 @@ from dashboard.study_charts import band_chart
 from mlp import RunRecord, TrainConfig
 from mlp.estimate import estimate_sweep_seconds, record_megabytes
 from mlp.losses import REDUCTION_LABELS
-from mlp.sweep import group_key, plan
+from mlp.sweep import group_key, plan, split_evenly
 
 # a study's default sweep runs at once, through the queue with a progress bar (the
 # hidden-units defaults take ~20 s of CPU, mostly width 500); its records are transient
@@ -202,9 +202,7 @@ def _shares(batch: list[Arm], n_points: int, cores: int) -> list[list[Arm]]:
     more CPU but end sooner (the learning-rate study's 30 networks: 1.48 s of CPU as one
     stack, 0.82 s and 0.80 s as two)."""
     parts = min(cores, len(batch), int(_seconds(batch, n_points) // BUNDLE_SECONDS))
-    if parts <= 1:
-        return [batch]
-    return [batch[i * len(batch) // parts : (i + 1) * len(batch) // parts] for i in range(parts)]
+    return split_evenly(batch, max(1, parts))
 
 
 def _batches(arms: Sequence[Arm], n_points: int) -> list[list[Arm]]:

@@ -1,6 +1,6 @@
 """The server's work queue: every training run of every session goes through it.
 
-As many jobs run at once as the process has usable CPUs (mlp.grid.usable_cpus: affinity
+As many jobs run at once as the process has usable CPUs (mlp.sweep.usable_cpus: affinity
 and cgroup quota), each in a worker process with one BLAS thread (dashboard.workers); the
 rest wait their turn. Which job starts next, and what the pages are told about it, follow
 one rule (dashboard.schedule): requests in the order they arrived, each started request
@@ -24,7 +24,7 @@ from streamlit.logger import get_logger
 from dashboard.cache import ByteBudgetCache, pickled_size
 from dashboard.machine import OtherPrograms
 from dashboard.schedule import Slot, pick, simulate
-from mlp.grid import usable_cpus
+from mlp.sweep import usable_cpus
 
 MAX_CPU_SECONDS = 60.0  # no job may use more, whatever its estimate
 CPU_FLOOR_SECONDS = 2.0  # below this, an estimate is too small to judge a run by

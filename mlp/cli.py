@@ -12,7 +12,8 @@ from pathlib import Path
 from mlp import datasets
 from mlp.config import FIELDS, TrainConfig
 from mlp.console_log import lab_log
-from mlp.grid import dry_run, process_pool, read_grid, run, usable_cpus
+from mlp.grid import dry_run, process_pool, read_grid, run
+from mlp.sweep import usable_cpus
 from mlp.train import train
 
 
@@ -72,10 +73,11 @@ def sweep_command(args, parser) -> int:
             )
         with Client(args.scheduler) as client:
             check_dask_cluster(client, args.scheduler)
-            trained = run(grid, out, client.get_executor())
+            threads = sum(client.nthreads().values())  # tasks the cluster runs at once
+            trained = run(grid, out, client.get_executor(), threads)
     else:
         with process_pool(workers) as pool:
-            trained = run(grid, out, pool)
+            trained = run(grid, out, pool, workers)
     print(f"{trained} run(s) trained, {len(grid.configs) - trained} already in {out}")
     return 0
 

@@ -19,8 +19,6 @@ import csv
 import dataclasses
 import itertools
 import json
-import math
-import os
 import signal
 import sys
 import time
@@ -158,21 +156,10 @@ def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     pool.shutdown()
 
 
-def usable_cpus() -> int:
-    """The CPUs this process may use: its affinity, capped by a cgroup CPU quota."""
-    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    try:
-        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
-        if quota != "max":
-            count = min(count, max(1, math.ceil(int(quota) / int(period))))
-    except (OSError, ValueError):
-        pass
-    return max(1, count or 1)
-
-
-def run(grid: Grid, out: Path, executor: Executor, log=sys.stderr) -> int:
-    """Train the runs of `grid` not yet in `out`, appending a row per run as its piece
-    finishes, with a progress line (rate, ETA) on `log`. Returns how many it trained."""
+def run(grid: Grid, out: Path, executor: Executor, workers: int, log=sys.stderr) -> int:
+    """Train the runs of `grid` not yet in `out` on `executor` (`workers` pieces at once),
+    appending a row per run as its piece finishes, with a progress line (rate, ETA) on
+    `log`. Returns how many it trained."""
     X, y = load_data(grid)
     done = finished(out)
     todo = [c for c in grid.configs if row_key(c) not in done]
@@ -185,7 +172,7 @@ def run(grid: Grid, out: Path, executor: Executor, log=sys.stderr) -> int:
         writer = csv.writer(f)
         if new_file:
             writer.writerow(COLUMNS)
-        pieces = plan(todo, len(X))
+        pieces = plan(todo, len(X), workers)
         futures = [executor.submit(train_piece, X, y, [todo[i] for i in part]) for part in pieces]
         try:
             for future in as_completed(futures):

@@ -8,8 +8,11 @@ Each record is the one `mlp.train` gives for that config (same loop, same arithm
 
 from __future__ import annotations
 
+import math
+import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, as_completed
+from pathlib import Path
 
 import numpy as np
 
@@ -53,23 +56,47 @@ def networks_per_stack(config: TrainConfig, n_points: int) -> int:
     return max(1, STACK_BUDGET // per_network)
 
 
-def plan(configs: Sequence[TrainConfig], n_points: int) -> list[list[int]]:
+def plan(configs: Sequence[TrainConfig], n_points: int, workers: int = 1) -> list[list[int]]:
     """The sweep's pieces: indices into `configs` of the networks trained as one stack,
-    dearest first (so that parallel workers do not wait on one long piece at the end)."""
+    dearest first (so that parallel workers do not wait on one long piece at the end).
+    For `workers` at once, a stack dearer than a worker's share of the whole is cut into
+    nearly equal stacks, so that no worker idles while another holds a long piece."""
     groups: dict[tuple, list[int]] = {}
     for i, config in enumerate(configs):
         groups.setdefault(group_key(config), []).append(i)
-    pieces = []
+    stacks = []
     for members in groups.values():
         size = networks_per_stack(configs[members[0]], n_points)
-        pieces += [members[start : start + size] for start in range(0, len(members), size)]
+        stacks += [members[start : start + size] for start in range(0, len(members), size)]
+    share = sum(piece_cost(configs, stack, n_points) for stack in stacks) / workers
+    pieces = []
+    for stack in stacks:
+        parts = min(len(stack), math.ceil(piece_cost(configs, stack, n_points) / share))
+        pieces += split_evenly(stack, parts)
     return sorted(pieces, key=lambda part: -piece_cost(configs, part, n_points))
+
+
+def split_evenly(items: list, parts: int) -> list[list]:
+    """`items` cut into `parts` consecutive runs whose lengths differ by one at most."""
+    return [items[i * len(items) // parts : (i + 1) * len(items) // parts] for i in range(parts)]
 
 
 def piece_cost(configs: Sequence[TrainConfig], part: Sequence[int], n_points: int) -> float:
     """A piece's relative cost: epochs × networks × the work of one epoch."""
     first = configs[part[0]]
     return first.epochs * len(part) * n_points * parameter_count(first.sizes())
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may use: its affinity, capped by a cgroup CPU quota."""
+    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()
+        if quota != "max":
+            count = min(count, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return max(1, count or 1)
 
 
 def train_piece(X, y, configs: Sequence[TrainConfig], test=None, hook=None) -> list[RunRecord]:
@@ -86,6 +113,7 @@ def sweep(
     callback: Callable[[int, int], bool | None] | None = None,
     test: tuple[np.ndarray, np.ndarray] | None = None,
     executor: Executor | None = None,
+    workers: int | None = None,
 ) -> list[RunRecord]:
     """Train every config on (X, y); records come back in the order of `configs`.
     `test` = (X_test, y_test): held-out points scored as in `mlp.train`.
@@ -93,9 +121,10 @@ def sweep(
     `callback(done, total)` counts network-epochs; returning False stops the sweep: the
     stack under way stops at that epoch, and runs not yet started come back with no
     epochs (`stopped_epoch` 0). With an `executor` (any concurrent.futures.Executor, such
-    as a process pool or a Dask client's), the pieces run there, dearest first; the
-    records are the same, progress comes piece by piece, and a stop cancels the pieces
-    not started (those under way come back with no epochs too).
+    as a process pool or a Dask client's), the pieces run there, dearest first, sized for
+    `workers` at once (default: the CPUs this process may use); the records are the same,
+    progress comes piece by piece, and a stop cancels the pieces not started (those under
+    way come back with no epochs too).
     """
     configs = list(configs)
     for i, config in enumerate(configs):
@@ -103,7 +132,7 @@ def sweep(
             raise TypeError(f"configs[{i}] must be a TrainConfig, got {type(config).__name__}")
     X, y = check_data(X, y)
     test = check_test(test)
-    pieces = plan(configs, len(X))
+    pieces = plan(configs, len(X), 1 if executor is None else workers or usable_cpus())
     progress = _SweepProgress(callback, sum(c.epochs for c in configs))
     records: list[RunRecord | None] = [None] * len(configs)
     if executor is None:

@@ -48,6 +48,18 @@ def test_the_dearest_piece_comes_first():
     assert pieces[0] == [9, 10] and pieces[1] == [0, 1, 2, 3, 4, 5]
 
 
+def test_a_stack_dearer_than_a_workers_share_is_cut_into_nearly_equal_stacks():
+    small = [TrainConfig(hidden=(4, 4), epochs=100, seed=s) for s in range(10)]  # one stack
+    assert plan(small, 21) == [list(range(10))]
+    assert plan(small, 21, workers=3) == [[6, 7, 8, 9], [0, 1, 2], [3, 4, 5]]
+    # 2-300-1 alone costs 100 · 21 · 1,201 = 2.5M, more than half of the whole (2.5M + 0.8M
+    # for the ten 2-4-4-1 of 37 parameters), but one network is never cut; the ten stay whole
+    assert plan([TrainConfig(hidden=(300,), epochs=100), *small], 21, workers=2) == [
+        [0],
+        list(range(1, 11)),
+    ]
+
+
 @pytest.mark.parametrize("pool", [ThreadPoolExecutor, ProcessPoolExecutor])
 def test_a_pool_gives_the_serial_records_bit_for_bit(xor_points, serial, pool):
     with pool(max_workers=2) as executor:

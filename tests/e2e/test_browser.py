@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from mlp.grid import usable_cpus
+from mlp.sweep import usable_cpus
 
 from .browser import (
     CHROMIUM,
