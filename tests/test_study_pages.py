@@ -135,6 +135,7 @@ def results_csv(tmp_path_factory):
             read_grid(folder / "grid.json"),
             folder / "results.csv",
             pool,
+            workers=1,
             log=io.StringIO(),
         )
     return (folder / "results.csv").read_bytes()
