@@ -95,10 +95,11 @@ class ProcessRunner:
     """Runs jobs in a pool of `slots` forked processes; at most `slots` jobs at once (the
     queue sees to it), each in a lane of its own.
 
-    The pool forks its workers at its first job, with the modules the server has then. A
-    fresh server's first page queues its run before it imports pandas and Altair (they
-    import meanwhile), so a later job may need code its workers lack: the pool is forked
-    anew for it rather than each worker importing it again (about a second each)."""
+    The workers fork when the pool is made, in the thread that makes it, and inherit the
+    modules the server has imported by then. A fresh server's first page makes it and
+    queues its run before it imports pandas and Altair (they import while a worker
+    trains), so a later job may need code the workers lack: the pool is forked anew for it
+    rather than each worker importing it again (about a second each)."""
 
     def __init__(self, slots: int):
         self._context = multiprocessing.get_context("fork")
@@ -109,21 +110,26 @@ class ProcessRunner:
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        self._forked_with: frozenset[str] | None = None  # the modules its workers inherit
-        return ProcessPoolExecutor(
+        pool = ProcessPoolExecutor(
             self._slots, self._context, initializer=_start_worker, initargs=(self._lanes,)
         )
+        # the modules the workers inherit whole: one another thread is still importing
+        # would be half there (and its lock held for good)
+        self._forked_with = frozenset(
+            name
+            for name, module in list(sys.modules.items())
+            if not getattr(getattr(module, "__spec__", None), "_initializing", False)
+        )
+        pool.submit(os.getpid)  # with "fork", the first job forks every worker, now
+        return pool
 
     def _pool_for(self, job: Job) -> ProcessPoolExecutor:
         """The pool to run `job` in (called under the lock): a fresh fork if the workers
         lack the job's module; the old pool ends once its running jobs do."""
         module = getattr(getattr(job.work, "func", job.work), "__module__", None)
-        lacking = self._forked_with is not None and module not in self._forked_with
-        if lacking and module in sys.modules:
+        if module not in self._forked_with and module in sys.modules:
             self._pool.shutdown(wait=False)
             self._pool = self._new_pool()
-        if self._forked_with is None:  # it forks at this job
-            self._forked_with = frozenset(sys.modules)
         return self._pool
 
     def __call__(self, job: Job) -> object:
