@@ -29,9 +29,11 @@ from mlp.sweep import usable_cpus
 MAX_CPU_SECONDS = 60.0  # no job may use more, whatever its estimate
 CPU_FLOOR_SECONDS = 2.0  # below this, an estimate is too small to judge a run by
 CACHE_MEGABYTES = 120.0  # finished results kept across sessions
-# what recent jobs took (`_clock`): those estimated at PACE_MIN_SECONDS or more count, each
-# with PACE_WEIGHT; the estimates err high on an idle machine (mlp.estimate), so the CPU
-# pace may go below 1; a single-threaded job's wall time is never below its CPU time
+# what recent jobs took (`_clock`): those estimated at PACE_MIN_SECONDS or more that also
+# ran half that long count, each with PACE_WEIGHT (a study arm that diverges at once ends in
+# a few ms: its wall per CPU second is noise, and it did not do the work estimated); the
+# estimates err high on an idle machine (mlp.estimate), so the CPU pace may go below 1; a
+# single-threaded job's wall time is never below its CPU time
 PACE_MIN_SECONDS, PACE_WEIGHT = 0.5, 0.3
 CPU_PACE_RANGE, STRETCH_RANGE = (0.5, 4.0), (1.0, 8.0)
 RESERVE_SECONDS = 15.0  # an announced run not submitted by then gives up its place
@@ -307,7 +309,7 @@ class WorkQueue:
         wall seconds per CPU second into `usual_stretch` (moving averages, within their
         ranges): the estimates' error on this machine, and how busy it usually is."""
         cpu = job.progress.cpu_seconds
-        if job.estimate >= PACE_MIN_SECONDS and cpu > 0:
+        if job.estimate >= PACE_MIN_SECONDS and cpu >= PACE_MIN_SECONDS / 2:
             self.cpu_pace = _moving_average(self.cpu_pace, cpu / job.estimate, CPU_PACE_RANGE)
             stretch = (job.finished - job.started) / cpu
             self.usual_stretch = _moving_average(self.usual_stretch, stretch, STRETCH_RANGE)

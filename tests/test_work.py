@@ -202,7 +202,10 @@ def test_the_paces_follow_the_cpu_and_wall_time_jobs_took_against_their_estimate
     assert queue.forecast(new_jobs(2.0)) == (0, pytest.approx(2.0 * cpu_pace))  # no crowd
     tiny = queue.submit("tiny", busy_for(0.3), "s", 0.1)  # too small an estimate to count
     wait_until(lambda: tiny.over)
+    brief = queue.submit("brief", busy_for(0.01), "s", 0.6)  # ended at once (diverged?)
+    wait_until(lambda: brief.over)
     assert queue.cpu_pace == pytest.approx(cpu_pace)
+    assert queue.usual_stretch == pytest.approx(usual_stretch)
 
 
 def busy_for(cpu_seconds: float):
