@@ -257,10 +257,14 @@ def run_arms(
     preview = st.empty()
     one_value = len(arms[0].values) == 1  # e.g. (("hidden units", 20),)
     swept = arms[0].values[0][0] if one_value else "setting"
+    shown = 0  # arms in the preview: it is redrawn only when more are finished, not each
+    # time one seed of a wide arm is (every redraw costs the server and every browser)
 
     def show_finished(parts: list) -> None:
+        nonlocal shown
         finished = assembled.add(pieces, parts)
-        if 0 < len(finished) < len(arms):
+        if shown < len(finished) < len(arms):
+            shown = len(finished)
             curves = curves_frame(finished, swept)
             title = f"Loss so far: {len(finished)} of {len(arms)} settings finished"
             preview.altair_chart(band_chart(curves, "loss", swept, title), width="stretch")

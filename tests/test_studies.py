@@ -186,3 +186,32 @@ def test_a_wide_arms_finished_seeds_serve_a_later_identical_study(monkeypatch):
     same = next(r for r in later.requests if r.key == seed.key)
     assert queue.submit(same.key, same.work, "second visitor", same.seconds).state == "done"
     assert queue.started_jobs == 1
+
+
+def test_the_preview_is_redrawn_only_when_more_arms_are_finished(monkeypatch):
+    X, y = datasets.generate_xor_easy()
+    base = TrainConfig(epochs=50, snapshots=2)
+    wide, narrow = (studies.arm(str(w), base.replace(hidden=(w, w)), 3) for w in (500, 2))
+    titles = []
+
+    def drawn(curves, field, swept, title):
+        titles.append(title)
+        return band_chart(curves, field, swept, title)
+
+    def run_jobs(requests, label, key, knobs, on_progress):
+        """The queue, written out: each job done in turn, whole arms first."""
+        order = sorted(range(len(requests)), key=lambda i: requests[i].key[-1] != ())
+        parts = [None] * len(requests)
+        for i in order:
+            parts[i] = requests[i].work(work.Progress())
+            on_progress(list(parts))
+        return parts
+
+    band_chart = studies.band_chart
+    monkeypatch.setattr(studies, "band_chart", drawn)
+    monkeypatch.setattr(studies.runs, "run_jobs", run_jobs)
+    work.shared().clear()
+    results = studies.run_arms(X, y, [narrow, wide], "Training…")
+    assert list(results) == ["2", "500"]
+    # the narrow arm, then the wide arm's three seeds one by one: one redraw, not three
+    assert titles == ["Loss so far: 1 of 2 settings finished"]
