@@ -113,8 +113,8 @@ class ProcessRunner:
         pool = ProcessPoolExecutor(
             self._slots, self._context, initializer=_start_worker, initargs=(self._lanes,)
         )
-        # the modules the workers inherit whole: one another thread is still importing
-        # would be half there (and its lock held for good)
+        # the modules the workers inherit whole: one that another thread is still
+        # importing would be half there in a worker (and its import lock held for good)
         self._forked_with = frozenset(
             name
             for name, module in list(sys.modules.items())
