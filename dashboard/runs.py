@@ -177,15 +177,15 @@ def session_id() -> str:
     return context.session_id if context is not None else "no session"
 
 
-def start_jobs(requests: Sequence[Request]) -> None:
-    """Queue the requests now, so that they train while the page does something else first
-    (import what draws their results); `run_jobs` then waits for them. Nothing between the
-    two may draw: a page run is interrupted only where it draws, and only `run_jobs` leaves
-    the jobs if it is."""
+def start_jobs(requests: Sequence[Request]) -> list[work.Job]:
+    """Queue the requests (as this page run's request) and return their jobs. A page may
+    call it first, so that they train while it does something else (import what draws
+    their results); `run_jobs` then waits for them. Nothing between the two may draw: a
+    page run is interrupted only where it draws, and only `run_jobs` leaves the jobs if it
+    is."""
     queue, me = work.shared(), session_id()
     request = request_of_this_run(queue)
-    for r in requests:
-        queue.submit(r.key, r.work, me, r.seconds, request)
+    return [queue.submit(r.key, r.work, me, r.seconds, request) for r in requests]
 
 
 def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
@@ -196,7 +196,7 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
     Returns their results in order; a job stopped for its CPU use stops the page."""
     queue, me = work.shared(), session_id()
     request = request_of_this_run(queue)
-    jobs = [queue.submit(r.key, r.work, me, r.seconds, request) for r in requests]
+    jobs = start_jobs(requests)  # the same jobs if the page started them already
     status, bar_slot, stop_slot = st.empty(), st.empty(), st.empty()
     started, stoppable, finished, said, shown = time.perf_counter(), False, -1, None, -1
     try:

@@ -68,11 +68,11 @@ def plan(configs: Sequence[TrainConfig], n_points: int, workers: int = 1) -> lis
     for members in groups.values():
         size = networks_per_stack(configs[members[0]], n_points)
         stacks += [members[start : start + size] for start in range(0, len(members), size)]
-    share = sum(piece_cost(configs, stack, n_points) for stack in stacks) / workers
+    costs = [piece_cost(configs, stack, n_points) for stack in stacks]
+    share = sum(costs) / workers
     pieces = []
-    for stack in stacks:
-        parts = min(len(stack), math.ceil(piece_cost(configs, stack, n_points) / share))
-        pieces += split_evenly(stack, parts)
+    for stack, cost in zip(stacks, costs, strict=True):
+        pieces += split_evenly(stack, min(len(stack), math.ceil(cost / share)))
     return sorted(pieces, key=lambda part: -piece_cost(configs, part, n_points))
 
 
