@@ -15,6 +15,8 @@ RESULT_SHAPES = alt.Shape(
     title="result",
     scale=alt.Scale(domain=["correct", "wrong"], range=["circle", "cross"]),
 )
+# the prediction view's result legend: the shapes, grey whatever the predicted colour
+RESULT_LEGEND = alt.Legend(symbolFillColor="#777", symbolStrokeWidth=0)
 POINT_TOOLTIP = [
     alt.Tooltip("x1:Q"),
     alt.Tooltip("x2:Q"),
@@ -54,14 +56,18 @@ def points_chart(points: pd.DataFrame, color: str, title: str) -> alt.Chart:
     base = alt.Chart(points, title=title, height=HEIGHT).encode(
         x=x,
         y=y,
-        color=alt.Color(f"{color}:N", title=color, scale=LABEL_COLORS),
+        # the outline is a per-point condition, which a legend symbol would take from its
+        # default (blue): the legend shows the fill alone
+        color=alt.Color(
+            f"{color}:N", title=color, scale=LABEL_COLORS, legend=alt.Legend(symbolStrokeWidth=0)
+        ),
         fillOpacity=HOLLOW_TEST,
         tooltip=POINT_TOOLTIP,
     )
     if color == "label":
         return base.mark_point(size=70, filled=True, strokeWidth=1.5).encode(stroke=outline)
     return base.mark_point(size=90, filled=True, strokeWidth=1.5).encode(
-        shape=RESULT_SHAPES,
+        shape=RESULT_SHAPES.legend(RESULT_LEGEND),
         stroke=alt.StrokeValue(
             **alt.when("datum.result == 'wrong'")
             .then(alt.value("black"))

@@ -18,18 +18,25 @@ from mlp.console_log import lab_log
 
 
 def finished_run(record: RunRecord, X, y, X_test, y_test) -> tuple[MLP, int]:
-    """A finished run: numbers, figures, curves, a replay, the lab's log and downloads.
-    Returns the network at the replayed epoch, and that epoch."""
+    """A finished run: its numbers; the lab's figure and the decision boundary at the epoch
+    the slider picks (the last by default); the curves; that epoch's weights; the lab's log
+    and downloads. Returns the network at that epoch, and the epoch."""
     metrics(record)
     divergence_warning(record)
-    prediction_figures(record.network, X, y, X_test, y_test)
+    epoch = epoch_slider(record)
+    network = record.network_at(epoch)
+    points = frames.split_points(network, X, y, X_test, y_test)
+    left, middle, right = st.columns(3)
+    redraw(left, charts.points_chart, points, color="label", title="Ground truth")
+    prediction(middle, points, f" at epoch {epoch:,}")
+    boundary(right, network, points, f"Decision boundary at epoch {epoch:,}")
     history = frames.history_frame(record)
     left, middle, right = st.columns(3)
     tested = len(record.test_epochs) > 0
     redraw(left, charts.loss_chart, history, tested=tested)
     redraw(middle, charts.accuracy_chart, history, tested=tested)
     grad_norms(right, frames.grad_norm_frame(record), "Gradient flow: ‖∂L/∂W‖ per layer")
-    network, epoch = replay(record, X, y, X_test, y_test)
+    weights(network, epoch)
     log = st.expander("Console log (the lab's output)", key="train_log", on_change="rerun")
     if log.open:  # drawn once opened: a browser spends ~0.4 s of CPU loading a code view
         log.code(lab_log(record), language=None)
@@ -37,21 +44,34 @@ def finished_run(record: RunRecord, X, y, X_test, y_test) -> tuple[MLP, int]:
     return network, epoch
 
 
-def replay(record: RunRecord, X, y, X_test, y_test) -> tuple[MLP, int]:
-    """A slider over the snapshots, and the prediction, boundary and weights at that epoch."""
-    st.subheader("Replay")
+def epoch_slider(record: RunRecord) -> int:
+    """The snapshot epoch the figures show: the last one, until the visitor replays another."""
     state, epochs = st.session_state, [int(e) for e in record.snapshot_epochs]
     if state.get("train_replay") not in epochs:
         state.train_replay = epochs[-1]
-    epoch = st.select_slider("Epoch (weights after that many updates)", epochs, key="train_replay")
-    network = record.network_at(epoch)
-    points = frames.split_points(network, X, y, X_test, y_test)
-    left, middle, right = st.columns(3)
-    prediction(left, points, f" at epoch {epoch:,}")
-    boundary(middle, network, points, f"Decision boundary at epoch {epoch:,}")
+    return st.select_slider(
+        "Epoch shown (the weights after that many updates): drag to replay the training",
+        epochs,
+        key="train_replay",
+    )
+
+
+def weights(network: MLP, epoch: int) -> None:
+    """The network's weights at `epoch`, and a way into one update of that very network."""
+    chart, note = st.columns([2, 1], vertical_alignment="center")
     nodes, edges = frames.network_frames(network)
-    redraw(right, charts.network_chart, nodes, edges, title=f"Weights at epoch {epoch:,}")
-    return network, epoch
+    redraw(chart, charts.network_chart, nodes, edges, title=f"Weights at epoch {epoch:,}")
+    note.caption(
+        "One line per weight: its colour is the sign, its width the size. Drag the epoch "
+        "slider above to watch them change, or step through one update of this network, "
+        "every number shown:"
+    )
+    note.page_link(
+        "app_pages/backprop.py",
+        label="Backprop, step by step",
+        icon=":material/calculate:",
+        query_params={"net": "train"},
+    )
 
 
 def downloads(record: RunRecord) -> None:
@@ -107,16 +127,6 @@ def metrics(record: RunRecord) -> None:
     rest[0].metric("100% accuracy at epoch", "never" if first is None else f"{first:,}")
     rest[1].metric("Epochs run", f"{record.epochs_run:,}")
     rest[2].metric("Wall time", f"{record.seconds:.2f} s")
-
-
-def prediction_figures(network: MLP, X, y, X_test=None, y_test=None) -> None:
-    """The lab's figure (ground truth | prediction) and the decision boundary, side by side;
-    held-out test points drawn hollow."""
-    points = frames.split_points(network, X, y, X_test, y_test)
-    left, middle, right = st.columns(3)
-    redraw(left, charts.points_chart, points, color="label", title="Ground truth")
-    prediction(middle, points)
-    boundary(right, network, points)
 
 
 def grad_norms(container, grads: pd.DataFrame, title: str) -> None:

@@ -57,6 +57,20 @@ def test_prediction_chart_marks_the_misclassified_points(record):
     assert rows.loc[rows["result"] == "wrong", "label"].eq(0).all()
 
 
+def test_scatter_legends_take_no_outline_from_the_per_point_condition(record):
+    # a legend symbol evaluates the outline's condition without a point: it would ring
+    # label 1's red in blue, and every result symbol in blue
+    points = frames.points_frame(record.X, record.y, record.predictions)
+    for color in ("label", "predicted"):
+        spec = charts.points_chart(points, color, "Points").to_dict()
+        assert spec["encoding"]["color"]["legend"]["symbolStrokeWidth"] == 0
+    shapes = spec["encoding"]["shape"]["legend"]
+    assert shapes["symbolStrokeWidth"] == 0 and shapes["symbolFillColor"] not in (
+        "#1f77b4",
+        "#d62728",
+    )
+
+
 def test_boundary_chart_draws_the_networks_probability_at_each_cell_centre(record):
     points = frames.points_frame(record.X, record.y, record.predictions)
     grid = frames.grid_frame(record.network, record.X, steps=10)

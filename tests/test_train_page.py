@@ -25,17 +25,17 @@ def at():
 
 def test_train_page_renders_every_view_with_its_data(at):
     assert_no_exception(at)
-    assert len(chart_specs(at)) == 9
+    assert len(chart_specs(at)) == 7  # each figure once: no second copy at the last epoch
     fields = chart_fields(at)
     assert {"x1", "x2", "label", "predicted", "result"} <= fields[0]
     assert {"x1_end", "x2_end", "image"} <= fields[2]  # decision boundary picture
     assert {"epoch", "loss", "accuracy"} <= fields[3]
     assert {"epoch", "layer", "norm"} <= fields[5]
-    assert {"x2", "y2", "weight", "sign", "magnitude"} <= fields[8]  # network view
+    assert {"x2", "y2", "weight", "sign", "magnitude"} <= fields[6]  # network view
     titles = chart_titles(at)
-    assert "Ground truth" in titles and "Predict result" in titles
-    prediction = chart_specs(at)[titles.index("Predict result")]
-    assert prediction["title"]["subtitle"] == ["0 of 21 points wrong"]
+    assert titles[0] == "Ground truth"
+    assert titles[1] == "Predict result at epoch 10,000"  # the slider's default: the end
+    assert chart_specs(at)[1]["title"]["subtitle"] == ["0 of 21 points wrong"]
     assert metric(at, "Training accuracy") == "100.0%"
     assert not at.code  # the console log is drawn once its expander is opened
 
@@ -75,7 +75,7 @@ def test_a_diverging_run_shows_a_warning_not_an_exception():
     assert_no_exception(at)
     warning = at.warning[0].value
     assert "Training diverged at epoch" in warning and "learning rate 10× smaller" in warning
-    assert len(chart_specs(at)) == 9
+    assert len(chart_specs(at)) == 7
 
 
 def test_url_parameters_preset_the_widgets():
@@ -135,16 +135,31 @@ def test_a_run_too_expensive_for_one_click_is_refused_with_the_knob_to_turn():
     assert "Lower the epochs, the units per layer or the number of layers" in at.error[0].value
 
 
-def test_replay_redraws_the_network_at_an_earlier_epoch(at):
+def test_the_epoch_slider_redraws_the_prediction_boundary_and_weights_at_that_epoch(at):
     at.select_slider(key="train_replay").set_value(0).run()
     assert_no_exception(at)
-    assert "Weights at epoch 0" in chart_titles(at)
+    titles = chart_titles(at)
+    assert titles[1:3] == ["Predict result at epoch 0", "Decision boundary at epoch 0"]
+    assert "Weights at epoch 0" in titles
+    wrong = (chart_frames(at)[1][0]["result"] == "wrong").sum()
+    assert wrong > 0  # untrained, the network cannot have XOR right
+    assert chart_specs(at)[1]["title"]["subtitle"] == [f"{wrong} of 21 points wrong"]
+
+
+def test_the_weights_link_to_one_update_of_this_network_on_the_backprop_page(at):
+    [link] = at.get("page_link")
+    assert link.proto.page == "backprop" and "net=train" in link.proto.query_string
+    at.switch_page("app_pages/backprop.py")
+    at.query_params["net"] = "train"
+    at.run()
+    assert_no_exception(at)
+    assert any("the Train page's network at epoch 10,000" in c.value for c in at.caption)
 
 
 def test_the_prediction_subtitle_counts_the_wrong_training_and_test_points():
     at = open_app(test="0.3", epochs="200")
     titles = chart_titles(at)
-    index = titles.index("Predict result")
+    index = titles.index("Predict result at epoch 200")
     points = chart_frames(at)[index][0]
     counts = {}
     for kind in ("training", "test"):
@@ -183,4 +198,4 @@ def test_a_fresh_server_forks_and_queues_the_train_run_before_importing_pandas_a
         [sys.executable, "-c", FRESH_SERVER, ENTRY],
         capture_output=True, text=True, timeout=120, cwd=ROOT, check=True,
     )  # fmt: skip
-    assert done.stdout.split() == ["9", "[]", "[]"]  # 9 charts: the page drew its run
+    assert done.stdout.split() == ["7", "[]", "[]"]  # 7 charts: the page drew its run

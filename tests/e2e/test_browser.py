@@ -151,7 +151,7 @@ def test_every_page_opens_with_its_defaults_charts_and_no_exception(server, brow
 
 def test_train_page_redraws_its_charts_when_a_setting_changes(server, page):
     page.goto(f"{server}/?epochs=2000")
-    wait_for_charts(page, 9)
+    wait_for_charts(page, 7)
     page.set_viewport_size({"width": 390, "height": 6000})
     wait_idle(page)
     assert not page.evaluate(OVERFLOWS)
@@ -159,7 +159,7 @@ def test_train_page_redraws_its_charts_when_a_setting_changes(server, page):
     page.set_viewport_size({"width": 1400, "height": 1800})
     wait_idle(page)
     assert page.locator("[data-testid='stException']").count() == 0
-    assert chart_count(page) == 9
+    assert chart_count(page) == 7
     screenshot(page, "train")
     before = page.locator("[data-testid='stMetricValue']").first.inner_text()
 
@@ -168,13 +168,23 @@ def test_train_page_redraws_its_charts_when_a_setting_changes(server, page):
     metric = "[data-testid='stMetricValue']"
     changed = "([selector, old]) => document.querySelector(selector).innerText !== old"
     page.wait_for_function(changed, arg=[metric, before], timeout=120_000)
-    wait_for_charts(page, 9)
+    wait_for_charts(page, 7)
 
     assert "act=tanh" in page.url
     assert page.locator("[data-testid='stException']").count() == 0
-    assert chart_count(page) == 9
+    assert chart_count(page) == 7
     assert page.locator("[data-testid='stMetricValue']").first.inner_text() != before
     screenshot(page, "train-tanh")
+
+
+def test_the_link_beside_the_weights_steps_through_the_trained_network(server, page):
+    page.goto(f"{server}/?epochs=2000")
+    wait_for_charts(page, 7)
+    page.locator("[data-testid='stMain'] [data-testid='stPageLink'] a").click()
+    page.wait_for_url("**/backprop?net=train")
+    wait_idle(page)
+    assert page.get_by_text("the Train page's network at epoch 2,000").count() == 1
+    assert page.locator("[data-testid='stException']").count() == 0
 
 
 def metric_value(page, label: str) -> str:
