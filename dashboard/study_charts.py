@@ -60,11 +60,15 @@ def band_chart(curves: pd.DataFrame, metric: str, setting: str, title: str) -> a
     else:
         y_scale, y_title = alt.Scale(domain=[0, 1]), "accuracy"
     color = alt.Color(
-        f"{setting}:N", title=setting, sort=None, scale=alt.Scale(scheme="category10")
+        f"{setting}:N",
+        title=setting,
+        sort=None,
+        scale=alt.Scale(scheme="category10"),
+        legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5),  # the lines' colours
     )
     band = (
         alt.Chart()
-        .mark_area(opacity=0.18, clip=True)
+        .mark_area(fillOpacity=0.18, clip=True)
         .encode(x=x, y=alt.Y("low:Q", scale=y_scale), y2=alt.Y2("high:Q"), color=color)
     )
     dash, subtitle = {}, "line: mean over seeds, band: min–max"

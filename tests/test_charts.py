@@ -138,6 +138,14 @@ def test_a_band_charts_subtitle_says_what_its_line_band_and_dashes_are():
     assert spec["layer"][1]["encoding"]["strokeDash"]["field"] == "set"
 
 
+def test_a_band_charts_legend_shows_the_lines_not_the_pale_bands():
+    # the band's transparency is its fill's alone: a mark-wide opacity would also make
+    # the legend's symbols as pale as the bands
+    band, line = study_charts.band_chart(curves(10), "loss", "rate", "Loss").to_dict()["layer"]
+    assert band["mark"]["fillOpacity"] < 0.5 and "opacity" not in band["mark"]
+    assert line["encoding"]["color"]["legend"]["symbolType"] == "stroke"
+
+
 def test_arms_whose_seeds_all_diverged_are_drawn_apart_with_their_epoch():
     table = pd.DataFrame(
         {"rate": ["10", "1"], "status": ["diverged", "trained"], "diverged at": [7.0, np.nan],
