@@ -13,6 +13,7 @@ from mlp import MLP, RunRecord
 from mlp.grid import COLUMNS
 
 SOLVED_AT = "epochs to 100% (median of solved seeds)"
+COST = "CPU seconds per run"  # the work of one run, however busy the server was meanwhile
 
 
 def evenly_spaced(n: int, max_points: int) -> np.ndarray:
@@ -182,7 +183,7 @@ def summary_table(results: dict, setting: str = "setting") -> pd.DataFrame:
                 else np.nan,
                 "final loss mean": _nanmean([s.final_loss for s in summaries]),
                 SOLVED_AT: float(np.median(solved)) if solved else np.nan,
-                "seconds per run": float(np.mean([s.seconds for s in summaries])),
+                COST: float(np.mean([s.cpu_seconds for s in summaries])),
                 **test_columns(summaries, accuracy),
             }
         )

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.charts import HEIGHT, outlined_points, picture_layer
+from dashboard.frames import COST
 
 PANEL_SIZE = 130  # two small multiples and their axes fit a phone's 390 px
 # the x axis of bars per arm: slanted labels, every one shown, take less height than the
@@ -185,23 +186,25 @@ def split_bars(table: pd.DataFrame, setting: str, title: str) -> alt.LayerChart:
 
 
 def cost_chart(table: pd.DataFrame, setting: str) -> alt.Chart:
-    """Seconds per run against a numeric setting, log–log, the axis spanning the settings."""
+    """CPU seconds per run against a numeric setting, log–log, the axis spanning the
+    settings. CPU time, not wall time: runs that shared the cores with others (visitors, a
+    browser) would look dearer than they are."""
     span = [float(table[setting].min()), float(table[setting].max())]
     return (
-        alt.Chart(table, title="Cost: seconds per run", height=HEIGHT)
+        alt.Chart(table, title="Cost: CPU seconds per run", height=HEIGHT)
         .mark_line(point=True)
         .encode(
             x=alt.X(
                 f"{setting}:Q", title=setting, scale=alt.Scale(type="log", domain=span, nice=False)
             ),
             y=alt.Y(
-                "seconds per run:Q",
-                title="seconds per run (log scale)",
+                f"{COST}:Q",
+                title="CPU seconds per run (log scale)",
                 scale=alt.Scale(type="log"),
             ),
             tooltip=[
                 alt.Tooltip(f"{setting}:Q"),
-                alt.Tooltip("seconds per run:Q", format=".3f"),
+                alt.Tooltip(f"{COST}:Q", format=".3f"),
             ],
         )
     )

@@ -235,7 +235,7 @@ def show_table(table: pd.DataFrame) -> None:
             "final loss mean": st.column_config.NumberColumn(format="%.4g"),
             frames.SOLVED_AT: st.column_config.NumberColumn(format="%d"),
             "diverged at": st.column_config.NumberColumn(format="%d"),
-            "seconds per run": st.column_config.NumberColumn(format="%.3f"),
+            frames.COST: st.column_config.NumberColumn(format="%.3f"),
         },
     )
 

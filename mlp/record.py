@@ -48,6 +48,10 @@ class RunRecord:
     penalty at the weights of epoch e's start (0 without regularization). With held-out
     points, `test_loss[i]` and `test_accuracy[i]` are theirs at the weights of `loss[e]`,
     e = `test_epochs[i]`; without, the three are empty.
+
+    `seconds` is the training's wall-clock time, `cpu_seconds` the CPU time of the thread
+    that trained: the work itself, however busy the machine was (NaN in files saved before
+    it was kept). A network trained in a stack of K gets 1/K of the stack's times.
     """
 
     config: TrainConfig
@@ -61,6 +65,7 @@ class RunRecord:
     network: MLP
     predictions: np.ndarray
     seconds: float
+    cpu_seconds: float = float("nan")
     diverged: bool = False
     stopped_epoch: int | None = None
     penalty: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -103,6 +108,7 @@ class RunRecord:
             path,
             config=np.array(json.dumps(self.config.to_dict())),
             seconds=np.array(self.seconds),
+            cpu_seconds=np.array(self.cpu_seconds),
             diverged=np.array(self.diverged),
             stopped_epoch=np.array(-1 if self.stopped_epoch is None else self.stopped_epoch),
             theta=self.network.theta,
@@ -158,6 +164,7 @@ class RunRecord:
             ),
             predictions=arrays["predictions"],
             seconds=float(data["seconds"]),
+            cpu_seconds=float(data.get("cpu_seconds", np.nan)),
             diverged=bool(data["diverged"]),
             stopped_epoch=None if stopped < 0 else stopped,
             penalty=arrays["penalty"],

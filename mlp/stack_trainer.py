@@ -78,7 +78,7 @@ class StackTrainer:
         self.layer_by_layer = not self.batches.deferred
         K, P = self.theta.shape
         self.log = RunLog(first, K, P, len(sizes) // 2, tested=self.held_out is not None)
-        self.epoch, self.seconds = 0, 0.0
+        self.epoch, self.seconds, self.cpu_seconds = 0, 0.0, 0.0
         self.saved: list[np.ndarray] | None = None  # checkpoint buffers
         self.stopped_at: list[int | None] = [None] * len(configs)
         self.final_theta: list[np.ndarray | None] = [None] * len(configs)
@@ -87,7 +87,7 @@ class StackTrainer:
     def run(self, epochs: int, progress: ProgressHook | None = None) -> int:
         """Train up to `epochs` more epochs (stopping early as `Trainer.run` says);
         returns how many ran."""
-        start, started = self.epoch, time.perf_counter()
+        start, started, cpu_started = self.epoch, time.perf_counter(), time.thread_time()
         target = min(self.epoch + max(0, int(epochs)), self.config.epochs)
         n = len(self.X)
         with np.errstate(all="ignore"), blas.one_thread():
@@ -107,6 +107,7 @@ class StackTrainer:
                 if report and progress(self.epoch, scores.loss_sum[-1] / n) is False:
                     break
         self.seconds += time.perf_counter() - started
+        self.cpu_seconds += time.thread_time() - cpu_started  # one BLAS thread: this one
         return self.epoch - start
 
     def run_chunk(self, epoch: int, count: int) -> tuple[list[int], int, Scores]:
@@ -234,6 +235,7 @@ class StackTrainer:
                     network=self.network(k),
                     predictions=predictions[k].copy(),
                     seconds=self.seconds / len(self.configs),
+                    cpu_seconds=self.cpu_seconds / len(self.configs),
                     diverged=self.diverged[k],
                     stopped_epoch=stopped,
                 )

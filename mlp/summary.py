@@ -29,6 +29,7 @@ class RunSummary:
     diverged: bool
     stopped_epoch: int | None
     seconds: float
+    cpu_seconds: float  # the work itself (RunRecord.cpu_seconds)
     outcome: str  # "solved", "diverged", "stalled" or "learning"
     test_loss: float = float("nan")  # on the held-out points, at the last epoch scored
     test_accuracy: float = float("nan")
@@ -72,6 +73,7 @@ def summarize_run(record: RunRecord, loss_threshold: float = 0.01) -> RunSummary
         diverged=record.diverged,
         stopped_epoch=record.stopped_epoch,
         seconds=record.seconds,
+        cpu_seconds=record.cpu_seconds,
         outcome=outcome(record),
         test_loss=float(record.test_loss[-1]) if len(record.test_loss) else float("nan"),
         test_accuracy=float(record.test_accuracy[-1])

@@ -5,7 +5,9 @@ from mlp.summary import RunSummary
 
 
 def run(outcome, accuracy=1.0, loss=0.01, perfect=None, stopped=None):
-    return RunSummary(loss, accuracy, perfect, None, outcome == "diverged", stopped, 0.1, outcome)
+    return RunSummary(
+        loss, accuracy, perfect, None, outcome == "diverged", stopped, 0.1, 0.1, outcome
+    )
 
 
 def test_a_setting_whose_seeds_all_diverged_is_described_as_diverging():

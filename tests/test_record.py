@@ -22,6 +22,17 @@ def test_save_and_load_round_trip(tmp_path, record):
         np.testing.assert_array_equal(getattr(loaded, name), getattr(record, name))
     np.testing.assert_array_equal(loaded.network.forward(record.X), record.predictions)
     assert (loaded.diverged, loaded.stopped_epoch) == (False, None)
+    assert (loaded.seconds, loaded.cpu_seconds) == (record.seconds, record.cpu_seconds)
+
+
+def test_a_record_saved_before_cpu_seconds_were_kept_loads_with_nan(record):
+    with np.load(io.BytesIO(_bytes(record))) as npz:
+        older = {name: npz[name] for name in npz.files if name != "cpu_seconds"}
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **older)
+    buffer.seek(0)
+    loaded = RunRecord.load(buffer)
+    assert np.isnan(loaded.cpu_seconds) and loaded.seconds == record.seconds
 
 
 def test_save_to_a_buffer(record):

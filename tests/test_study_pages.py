@@ -56,7 +56,7 @@ def test_hidden_units_page_shows_widths_cost_and_heatmap():
     assert_no_exception(at)
     assert {"1", "4"} <= setting_values(at, "hidden units")
     titles = " ".join(str(c.proto.spec) for c in at.get("vega_lite_chart"))
-    assert "Cost: seconds per run" in titles and "Final accuracy, mean over seeds" in titles
+    assert "Cost: CPU seconds per run" in titles and "Final accuracy, mean over seeds" in titles
 
 
 def test_activations_page_shows_a_diverging_network_as_diverged():

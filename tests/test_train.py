@@ -1,3 +1,4 @@
+import time
 import warnings
 
 import numpy as np
@@ -53,6 +54,15 @@ def test_record_follows_the_stated_conventions(xor):
     assert record.loss.shape == record.accuracy.shape == (300,)
     assert record.grad_norms.shape == (300, 3)
     assert record.stopped_epoch is None and not record.diverged and record.seconds > 0
+
+
+def test_cpu_seconds_count_the_training_not_the_time_it_waited(xor):
+    # the callback sleeps 5 ms at each of its ~100 calls: half a second of wall time, and
+    # no CPU time, on top of the training's
+    config = TrainConfig(epochs=1000)
+    record = train(*xor, config, lambda epoch, loss: time.sleep(0.005))
+    assert record.seconds - record.cpu_seconds > 0.4
+    assert 0 < record.cpu_seconds < record.seconds
 
 
 def test_network_at_replays_the_snapshot_at_or_before_an_epoch(xor):
