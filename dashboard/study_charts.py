@@ -249,7 +249,7 @@ def ratio_chart(ratios: pd.DataFrame) -> alt.LayerChart:
         alt.Chart(ratios[ratios["ratio"] > 0])
         .mark_point(filled=True, size=160)
         .encode(
-            x=alt.X("activation:N", title="activation", sort=None),
+            x=alt.X("activation:N", title="activation", sort=None, axis=SLANTED),
             xOffset=alt.XOffset("when:N", sort=["start", "end"]),
             y=alt.Y("ratio:Q", title="first ÷ last (log scale)", scale=alt.Scale(type="log")),
             color=alt.Color("when:N", title="training", sort=["start", "end"]),
