@@ -100,7 +100,7 @@ runs.start_jobs([request])
 from dashboard import stepwise, views  # noqa: E402 (see the imports above)
 
 [record] = runs.run_jobs([request], "Training…", key, knobs)
-network, epoch = views.finished_run(record, X, y, X_test, y_test)
+network, epoch = views.finished_run(record, key, X, y, X_test, y_test)
 s.train_network = stepwise.TrainedNetwork(
     config, [(W.copy(), b.copy()) for W, b in network.params], epoch, X, y
 )

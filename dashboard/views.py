@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 
 import altair as alt
 import pandas as pd
@@ -17,13 +17,14 @@ from mlp import MLP, RunRecord
 from mlp.console_log import lab_log
 
 
-def finished_run(record: RunRecord, X, y, X_test, y_test) -> tuple[MLP, int]:
-    """A finished run: its numbers; the lab's figure and the decision boundary at the epoch
-    the slider picks (the last by default); the curves; that epoch's weights; the lab's log
-    and downloads. Returns the network at that epoch, and the epoch."""
+def finished_run(record: RunRecord, run: Hashable, X, y, X_test, y_test) -> tuple[MLP, int]:
+    """A finished run (`run` names it: its data and config): its numbers; the lab's figure
+    and the decision boundary at the epoch the slider picks (a new run's last); the curves;
+    that epoch's weights; the lab's log and downloads. Returns the network at that epoch,
+    and the epoch."""
     metrics(record)
     divergence_warning(record)
-    epoch = epoch_slider(record)
+    epoch = epoch_slider(record, run)
     network = record.network_at(epoch)
     points = frames.split_points(network, X, y, X_test, y_test)
     left, middle, right = st.columns(3)
@@ -44,10 +45,12 @@ def finished_run(record: RunRecord, X, y, X_test, y_test) -> tuple[MLP, int]:
     return network, epoch
 
 
-def epoch_slider(record: RunRecord) -> int:
-    """The snapshot epoch the figures show: the last one, until the visitor replays another."""
+def epoch_slider(record: RunRecord, run: Hashable) -> int:
+    """The snapshot epoch the figures show: a new run shows its last, until the visitor
+    replays another (kept while the same run is shown again, e.g. the log opened)."""
     state, epochs = st.session_state, [int(e) for e in record.snapshot_epochs]
-    if state.get("train_replay") not in epochs:
+    if state.get("train_replay_run") != run or state.get("train_replay") not in epochs:
+        state.train_replay_run = run
         state.train_replay = epochs[-1]
     return st.select_slider(
         "Epoch shown (the weights after that many updates): drag to replay the training",

@@ -146,6 +146,16 @@ def test_the_epoch_slider_redraws_the_prediction_boundary_and_weights_at_that_ep
     assert chart_specs(at)[1]["title"]["subtitle"] == [f"{wrong} of 21 points wrong"]
 
 
+def test_a_replayed_epoch_stays_for_the_same_run_and_a_new_run_shows_its_end(at):
+    at.select_slider(key="train_replay").set_value(0).run()
+    at.session_state["train_log"] = True  # the same run drawn again, its log open
+    at.run()
+    assert chart_titles(at)[1] == "Predict result at epoch 0"
+    at.select_slider(key="train_lr").set_value(0.1).run()  # a new run (same snapshot epochs)
+    assert_no_exception(at)
+    assert chart_titles(at)[1] == "Predict result at epoch 10,000"
+
+
 def test_the_weights_link_to_one_update_of_this_network_on_the_backprop_page(at):
     [link] = at.get("page_link")
     assert link.proto.page == "backprop" and "net=train" in link.proto.query_string
