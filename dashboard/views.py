@@ -29,7 +29,7 @@ def finished_run(record: RunRecord, run: Hashable, X, y, X_test, y_test) -> tupl
     points = frames.split_points(network, X, y, X_test, y_test)
     left, middle, right = st.columns(3)
     redraw(left, charts.points_chart, points, color="label", title="Ground truth")
-    prediction(middle, points, f" at epoch {epoch:,}")
+    prediction(middle, points, epoch)
     boundary(right, network, points, f"Decision boundary at epoch {epoch:,}")
     history = frames.history_frame(record)
     left, middle, right = st.columns(3)
@@ -140,9 +140,9 @@ def grad_norms(container, grads: pd.DataFrame, title: str) -> None:
         container.altair_chart(charts.grad_norm_chart(grads, title), width="stretch")
 
 
-def prediction(container, points: pd.DataFrame, suffix: str = "") -> None:
-    """The prediction scatter, its subtitle counting the wrong training (and test) points:
-    a line each, so that the title fits a third of the page."""
+def prediction(container, points: pd.DataFrame, epoch: int) -> None:
+    """The prediction scatter at `epoch`, its subtitle counting the wrong training (and
+    test) points: a line each, so that the title fits a third of the page."""
     wrong = points["result"] == "wrong"
     test = points["set"] == "test"
     training = f"{int((wrong & ~test).sum())} of {int((~test).sum())}"
@@ -151,11 +151,11 @@ def prediction(container, points: pd.DataFrame, suffix: str = "") -> None:
         counts = [f"training points: {training} wrong", f"test points (hollow): {held_out} wrong"]
     else:
         counts = [f"{training} points wrong"]
-    title = alt.Title(f"Predict result{suffix}", subtitle=counts)
+    title = alt.Title(f"Predict result at epoch {epoch:,}", subtitle=counts)
     redraw(container, charts.points_chart, points, color="predicted", title=title)
 
 
-def boundary(container, network: MLP, points: pd.DataFrame, title: str = "Decision boundary"):
+def boundary(container, network: MLP, points: pd.DataFrame, title: str) -> None:
     """The network's decision boundary over the points (training and test)."""
     grid = frames.grid_frame(network, points[["x1", "x2"]].to_numpy())
     redraw(container, charts.boundary_chart, grid, points, title=title)
