@@ -96,11 +96,14 @@ request = runs.Request(
 )
 if not runs.gate(key, seconds, megabytes, "training", knobs, BUDGET, [(request.key, seconds)]):
     st.stop()
-runs.start_jobs([request])
+jobs = runs.start_jobs([request])
 from dashboard import stepwise, views  # noqa: E402 (see the imports above)
 
-[record] = runs.run_jobs([request], "Training…", key, knobs)
-network, epoch = views.finished_run(record, key, X, y, X_test, y_test)
+with runs.holding(jobs):
+    places = views.run_places(X, y, X_test, y_test)  # the data, while the run trains
+with places.progress:
+    [record] = runs.run_jobs([request], "Training…", key, knobs)
+network, epoch = views.finished_run(places, record, key, X, y, X_test, y_test)
 s.train_network = stepwise.TrainedNetwork(
     config, [(W.copy(), b.copy()) for W, b in network.params], epoch, X, y
 )

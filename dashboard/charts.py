@@ -17,11 +17,14 @@ RESULT_SHAPES = alt.Shape(
 )
 # the prediction view's result legend: the shapes, grey whatever the predicted colour
 RESULT_LEGEND = alt.Legend(symbolFillColor="#777", symbolStrokeWidth=0)
-POINT_TOOLTIP = [
+LABEL_TOOLTIP = [
     alt.Tooltip("x1:Q"),
     alt.Tooltip("x2:Q"),
     alt.Tooltip("set:N"),
     alt.Tooltip("label:N"),
+]
+POINT_TOOLTIP = [
+    *LABEL_TOOLTIP,
     alt.Tooltip("predicted:N"),
     alt.Tooltip("probability:Q", format=".3f"),
 ]
@@ -45,8 +48,9 @@ def _axes(points: pd.DataFrame):
 
 
 def points_chart(points: pd.DataFrame, color: str, title: str) -> alt.Chart:
-    """The lab's scatter: points coloured by `color` ("label" or "predicted"), test points
-    hollow. In the prediction view, misclassified points are crosses with a black ring.
+    """The lab's scatter: points coloured by `color` ("label": frames.labelled_points, or
+    "predicted": frames.points_frame), test points hollow. In the prediction view,
+    misclassified points are crosses with a black ring.
     """
     x, y = _axes(points)
     blue, red = LABEL_COLORS.range  # the outline is all a hollow test point shows
@@ -62,7 +66,7 @@ def points_chart(points: pd.DataFrame, color: str, title: str) -> alt.Chart:
             f"{color}:N", title=color, scale=LABEL_COLORS, legend=alt.Legend(symbolStrokeWidth=0)
         ),
         fillOpacity=HOLLOW_TEST,
-        tooltip=POINT_TOOLTIP,
+        tooltip=LABEL_TOOLTIP if color == "label" else POINT_TOOLTIP,
     )
     if color == "label":
         return base.mark_point(size=70, filled=True, strokeWidth=1.5).encode(stroke=outline)

@@ -70,33 +70,40 @@ def history_table(record: RunRecord) -> pd.DataFrame:
     return table
 
 
+def labelled_points(X: np.ndarray, y: np.ndarray, kind: str = "training") -> pd.DataFrame:
+    """x1, x2, label, set (`kind`): the points as the data set gives them."""
+    return pd.DataFrame({"x1": X[:, 0], "x2": X[:, 1], "label": y.ravel().astype(int), "set": kind})
+
+
 def points_frame(
     X: np.ndarray, y: np.ndarray, probability: np.ndarray, kind: str = "training"
 ) -> pd.DataFrame:
-    """x1, x2, label, predicted, probability, result ("correct" or "wrong"), set (`kind`)."""
-    label = y.ravel().astype(int)
+    """labelled_points, and predicted, probability, result ("correct" or "wrong")."""
+    points = labelled_points(X, y, kind)
     probability = np.nan_to_num(probability.ravel(), nan=0.5, posinf=1.0, neginf=0.0)
     predicted = (probability > 0.5).astype(int)
-    return pd.DataFrame(
-        {
-            "x1": X[:, 0],
-            "x2": X[:, 1],
-            "label": label,
-            "predicted": predicted,
-            "probability": probability,
-            "result": np.where(predicted == label, "correct", "wrong"),
-            "set": kind,
-        }
-    )
+    result = np.where(predicted == points["label"], "correct", "wrong")
+    return points.assign(predicted=predicted, probability=probability, result=result)
+
+
+def _sets(X, y, X_test, y_test) -> list[tuple[np.ndarray, np.ndarray, str]]:
+    """The training points and, when there are any, the test points, each with its name."""
+    held_out = X_test is not None and len(X_test) > 0
+    return [(X, y, "training"), *([(X_test, y_test, "test")] if held_out else [])]
+
+
+def ground_truth(X, y, X_test=None, y_test=None) -> pd.DataFrame:
+    """labelled_points of the training and (if any) test points: all a network does not set."""
+    parts = [labelled_points(A, b, kind) for A, b, kind in _sets(X, y, X_test, y_test)]
+    return pd.concat(parts, ignore_index=True)
 
 
 def split_points(network: MLP, X, y, X_test=None, y_test=None) -> pd.DataFrame:
     """points_frame of the training points and, when there are any, the test points."""
-    points = points_frame(X, y, network.forward(X))
-    if X_test is None or len(X_test) == 0:
-        return points
-    test = points_frame(X_test, y_test, network.forward(X_test), "test")
-    return pd.concat([points, test], ignore_index=True)
+    parts = [
+        points_frame(A, b, network.forward(A), kind) for A, b, kind in _sets(X, y, X_test, y_test)
+    ]
+    return pd.concat(parts, ignore_index=True)
 
 
 def grid_frame(network: MLP, X: np.ndarray, steps: int = 50) -> pd.DataFrame:

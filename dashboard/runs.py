@@ -180,12 +180,25 @@ def session_id() -> str:
 def start_jobs(requests: Sequence[Request]) -> list[work.Job]:
     """Queue the requests (as this page run's request) and return their jobs. A page may
     call it first, so that they train while it does something else (import what draws
-    their results); `run_jobs` then waits for them. Nothing between the two may draw: a
-    page run is interrupted only where it draws, and only `run_jobs` leaves the jobs if it
-    is."""
+    their results, draw what needs no result); `run_jobs` then waits for them. What it
+    draws in between goes in a `holding(jobs)` block: a page run is interrupted only where
+    it draws, and the jobs must then be left."""
     queue, me = work.shared(), session_id()
     request = request_of_this_run(queue)
     return [queue.submit(r.key, r.work, me, r.seconds, request) for r in requests]
+
+
+@contextlib.contextmanager
+def holding(jobs: Sequence[work.Job]):
+    """Leave the jobs (a job nobody else waits for is cancelled) if the page run is
+    interrupted in this block, and let the interruption go on."""
+    try:
+        yield
+    except BaseException:
+        queue, me = work.shared(), session_id()
+        for job in jobs:
+            queue.leave(job, me)
+        raise
 
 
 def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
@@ -197,7 +210,8 @@ def run_jobs(requests: Sequence[Request], label: str, key, knobs: str,
     queue, me = work.shared(), session_id()
     request = request_of_this_run(queue)
     jobs = start_jobs(requests)  # the same jobs if the page started them already
-    status, bar_slot, stop_slot = st.empty(), st.empty(), st.empty()
+    with holding(jobs):
+        status, bar_slot, stop_slot = st.empty(), st.empty(), st.empty()
     started, stoppable, finished, said, shown = time.perf_counter(), False, -1, None, -1
     try:
         while True:

@@ -6,10 +6,12 @@ import copy
 import io
 import json
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import charts, frames, study_charts
 from dashboard.parsing import parse_values
@@ -17,20 +19,40 @@ from mlp import MLP, RunRecord
 from mlp.console_log import lab_log
 
 
-def finished_run(record: RunRecord, run: Hashable, X, y, X_test, y_test) -> tuple[MLP, int]:
-    """A finished run (`run` names it: its data and config): its numbers; the lab's figure
-    and the decision boundary at the epoch the slider picks (a new run's last); the curves;
-    that epoch's weights; the lab's log and downloads. Returns the network at that epoch,
-    and the epoch."""
-    metrics(record)
-    divergence_warning(record)
-    epoch = epoch_slider(record, run)
+@dataclass(frozen=True)
+class RunPlaces:
+    """Where the Train page shows a run, top to bottom, laid out while it trains: its
+    progress, its numbers and epoch slider, and the figure row (ground truth | prediction |
+    boundary)."""
+
+    progress: DeltaGenerator
+    numbers: DeltaGenerator
+    figures: list[DeltaGenerator]
+
+
+def run_places(X, y, X_test, y_test) -> RunPlaces:
+    """The places of a run, with the ground truth drawn at once: the data need no network,
+    and a first chart has a new browser load its chart code while the run trains."""
+    progress, numbers, figures = st.container(), st.container(), st.columns(3)
+    truth = frames.ground_truth(X, y, X_test, y_test)
+    redraw(figures[0], charts.points_chart, truth, color="label", title="Ground truth")
+    return RunPlaces(progress, numbers, figures)
+
+
+def finished_run(places: RunPlaces, record: RunRecord, run: Hashable, X, y, X_test, y_test
+                 ) -> tuple[MLP, int]:  # fmt: skip
+    """A finished run (`run` names it: its data and config) in its places: its numbers;
+    the prediction and the decision boundary at the epoch the slider picks (a new run's
+    last); the curves; that epoch's weights; the lab's log and downloads. Returns the
+    network at that epoch, and the epoch."""
+    with places.numbers:
+        metrics(record)
+        divergence_warning(record)
+        epoch = epoch_slider(record, run)
     network = record.network_at(epoch)
     points = frames.split_points(network, X, y, X_test, y_test)
-    left, middle, right = st.columns(3)
-    redraw(left, charts.points_chart, points, color="label", title="Ground truth")
-    prediction(middle, points, epoch)
-    boundary(right, network, points, f"Decision boundary at epoch {epoch:,}")
+    prediction(places.figures[1], points, epoch)
+    boundary(places.figures[2], network, points, f"Decision boundary at epoch {epoch:,}")
     history = frames.history_frame(record)
     left, middle, right = st.columns(3)
     tested = len(record.test_epochs) > 0

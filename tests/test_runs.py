@@ -1,6 +1,8 @@
 """What a page says while its runs wait in the shared queue."""
 
-from dashboard import runs
+import pytest
+
+from dashboard import runs, work
 from dashboard.work import WorkQueue
 
 from .test_work import Gate, wait_until
@@ -48,3 +50,21 @@ def test_a_page_run_is_one_request_and_the_rerun_after_run_the_study_keeps_its_p
     assert runs.request_of_this_run(queue, jobs) == asked
     runs.new_page_run()  # a run announcing other work is a new request, behind the others
     assert runs.request_of_this_run(queue, [("d", 1.0)]) > asked + 1
+
+
+def test_jobs_started_before_a_page_run_is_interrupted_are_left(monkeypatch):
+    queue, gate = WorkQueue(slots=1), Gate()
+    monkeypatch.setattr(work, "shared", lambda: queue)
+    monkeypatch.setattr(runs, "session_id", lambda: "me")
+    job = queue.submit("mine", gate, "me", 1.0)
+    wait_until(gate.started.is_set)
+    with pytest.raises(KeyboardInterrupt), runs.holding([job]):  # any interruption
+        raise KeyboardInterrupt
+    wait_until(lambda: job.over)
+    assert job.state == "cancelled" and not job.watchers
+    shared = queue.submit("theirs", Gate(), "me", 1.0)
+    queue.submit("theirs", Gate(), "another visitor", 1.0)
+    with pytest.raises(RuntimeError), runs.holding([shared]):
+        raise RuntimeError
+    assert shared.watchers == {"another visitor"} and not shared.over
+    queue.leave(shared, "another visitor")

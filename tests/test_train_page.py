@@ -2,7 +2,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+import streamlit as st
+
+from dashboard import runs
+from mlp import datasets
 
 from .apptest import (
     ENTRY,
@@ -27,7 +32,8 @@ def test_train_page_renders_every_view_with_its_data(at):
     assert_no_exception(at)
     assert len(chart_specs(at)) == 7  # each figure once: no second copy at the last epoch
     fields = chart_fields(at)
-    assert {"x1", "x2", "label", "predicted", "result"} <= fields[0]
+    assert fields[0] == {"x1", "x2", "label", "set"}  # the ground truth: the data alone
+    assert {"x1", "x2", "label", "predicted", "result"} <= fields[1]
     assert {"x1_end", "x2_end", "image"} <= fields[2]  # decision boundary picture
     assert {"epoch", "loss", "accuracy"} <= fields[3]
     assert {"epoch", "layer", "norm"} <= fields[5]
@@ -38,6 +44,20 @@ def test_train_page_renders_every_view_with_its_data(at):
     assert chart_specs(at)[1]["title"]["subtitle"] == ["0 of 21 points wrong"]
     assert metric(at, "Training accuracy") == "100.0%"
     assert not at.code  # the console log is drawn once its expander is opened
+
+
+def test_the_data_show_while_the_run_trains(monkeypatch):
+    def still_training(*args, **kwargs):
+        st.stop()  # the page run ends where it would wait for the run
+
+    monkeypatch.setattr(runs, "run_jobs", still_training)
+    at = open_app()
+    assert_no_exception(at)
+    assert chart_titles(at) == ["Ground truth"]
+    truth = chart_frames(at)[0][0]
+    X, y = datasets.load("xor")
+    np.testing.assert_array_equal(truth[["x1", "x2"]].to_numpy(), X)
+    np.testing.assert_array_equal(truth["label"].to_numpy(), y.ravel())
 
 
 def test_the_console_log_shows_the_labs_output_once_opened(at):
