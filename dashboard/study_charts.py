@@ -199,7 +199,7 @@ def cost_chart(table: pd.DataFrame, setting: str) -> alt.Chart:
             ),
             y=alt.Y(
                 f"{COST}:Q",
-                title="CPU seconds per run (log scale)",
+                title=f"{COST} (log scale)",
                 scale=alt.Scale(type="log"),
             ),
             tooltip=[

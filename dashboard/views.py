@@ -32,7 +32,7 @@ class RunPlaces:
 
 def run_places(X, y, X_test, y_test) -> RunPlaces:
     """The places of a run, with the ground truth drawn at once: the data need no network,
-    and a first chart has a new browser load its chart code while the run trains."""
+    so they show while the run trains."""
     progress, numbers, figures = st.container(), st.container(), st.columns(3)
     truth = frames.ground_truth(X, y, X_test, y_test)
     redraw(figures[0], charts.points_chart, truth, color="label", title="Ground truth")
