@@ -3,7 +3,7 @@ import pickle
 import numpy as np
 import pytest
 
-from mlp import MLP
+from mlp import MLP, TrainConfig, network, train
 from mlp.activations import ACTIVATIONS
 from mlp.network import init_theta, parameter_count
 from tests.conftest import central_differences
@@ -48,6 +48,18 @@ def test_sum_reduction_gradient_is_n_over_2_times_the_mean_gradient(xor):
     for (mW, mb), (sW, sb) in zip(mean, total, strict=True):
         np.testing.assert_allclose(sW, 10.5 * mW, rtol=1e-12)
         np.testing.assert_allclose(sb, 10.5 * mb, rtol=1e-12)
+
+
+@pytest.mark.parametrize("batch_size", [None, 5])
+def test_wide_layers_train_bitwise_alike_with_matmul_or_dot(xor, monkeypatch, batch_size):
+    config = TrainConfig(hidden=(120, 90), epochs=30, lr=0.5, seed=2, batch_size=batch_size)
+    assert network.DOT_MAX_OUTPUT < 121 * 90  # the middle layer's gradient takes np.matmul
+    with_matmul = train(*xor, config)
+    monkeypatch.setattr(network, "DOT_MAX_OUTPUT", 10**9)  # every product np.dot
+    with_dot = train(*xor, config)
+    for field in ("loss", "accuracy", "grad_norms"):
+        assert np.array_equal(getattr(with_matmul, field), getattr(with_dot, field))
+    assert np.array_equal(with_matmul.network.theta, with_dot.network.theta)
 
 
 def test_params_are_the_networks_own_weights(xor):
