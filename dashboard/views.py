@@ -250,17 +250,33 @@ def download_table(table: pd.DataFrame, name: str) -> None:
     )
 
 
+COUNTS = ("seeds", "solved", "diverged", "stalled")  # the summary table's narrow columns
+
+
 def show_table(table: pd.DataFrame) -> None:
+    """A study's summary table as it fits the page: short headers (the meaning on hover),
+    "diverged at" only when a seed diverged, "—" where a value does not exist."""
+    shown = [c for c in table.columns if c != "diverged at" or table[c].notna().any()]
+    number = st.column_config.NumberColumn
     st.dataframe(
         table,
         hide_index=True,
+        column_order=shown,
+        placeholder="—",
         column_config={
-            "accuracy mean": st.column_config.NumberColumn(format="percent"),
-            "accuracy std": st.column_config.NumberColumn(format="percent"),
-            "final loss mean": st.column_config.NumberColumn(format="%.4g"),
-            frames.SOLVED_AT: st.column_config.NumberColumn(format="%d"),
-            "diverged at": st.column_config.NumberColumn(format="%d"),
-            frames.COST: st.column_config.NumberColumn(format="%.3f"),
+            **{count: number(width="small") for count in COUNTS},
+            "accuracy mean": number(format="percent"),
+            "accuracy std": number(format="percent"),
+            "final loss mean": number(format="%.4g"),
+            "diverged at": number(help="The first epoch at which a seed diverged", format="%d"),
+            frames.SOLVED_AT: number(
+                "epochs to 100%",
+                help="Median over the seeds that reached 100% training accuracy",
+                format="%d",
+            ),
+            frames.COST: number(
+                "CPU s per run", help="CPU time of one run, mean over the seeds", format="%.3f"
+            ),
         },
     )
 

@@ -2,6 +2,8 @@
 
 import pytest
 
+from dashboard.frames import SOLVED_AT
+
 from .apptest import assert_no_exception, chart_frames, open_app
 
 SMALL = {"epochs": "200", "seeds": "2"}
@@ -23,6 +25,10 @@ def test_learning_rate_page_sweeps_every_rate():
     assert "**The lab report found**" in " ".join(m.value for m in at.markdown)
     table = at.dataframe[0].value
     assert table["learning rate"].tolist() == ["10", "1", "0.1"] and (table["seeds"] == 2).all()
+    # no seed diverged: no "diverged at" column; blanks (epochs to 100% of unsolved) as "—"
+    assert table["diverged at"].isna().all() and table[SOLVED_AT].isna().any()
+    assert at.dataframe[0].proto.column_order == [c for c in table if c != "diverged at"]
+    assert at.dataframe[0].proto.placeholder == "—"
 
 
 def test_changing_a_control_reruns_the_study():
@@ -64,6 +70,7 @@ def test_activations_page_shows_a_diverging_network_as_diverged():
     assert_no_exception(at)
     sentences = " ".join(m.value for m in at.markdown)
     assert "XOR — **none**: all 2 seeds diverged (the first at epoch" in sentences
+    assert "diverged at" in at.dataframe[0].proto.column_order
     assert {"sigmoid", "tanh", "ReLU", "leaky ReLU", "none", "none, small lr"} <= setting_values(
         at, "activation"
     )
