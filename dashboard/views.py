@@ -251,23 +251,30 @@ def download_table(table: pd.DataFrame, name: str) -> None:
 
 
 COUNTS = ("seeds", "solved", "diverged", "stalled")  # the summary table's narrow columns
+LARGEST_DRAWN = 2.0**53  # Streamlit's tables flag larger numbers as errors instead of drawing them
 
 
 def show_table(table: pd.DataFrame) -> None:
     """A study's summary table as it fits the page: short headers (the meaning on hover),
-    "diverged at" only when a seed diverged, "—" where a value does not exist."""
+    "diverged at" only when a seed diverged, "—" where a value does not exist or is too
+    large to draw (a diverged seed's loss; the CSV keeps it)."""
     shown = [c for c in table.columns if c != "diverged at" or table[c].notna().any()]
+    loss = table["final loss mean"]
     number = st.column_config.NumberColumn
     st.dataframe(
-        table,
+        table.assign(**{"final loss mean": loss.where(loss <= LARGEST_DRAWN)}),
+        height="content",  # every arm in view: a dozen rows at most
         hide_index=True,
         column_order=shown,
         placeholder="—",
         column_config={
-            **{count: number(width="small") for count in COUNTS},
+            **{count: number(width=60) for count in COUNTS},
             "accuracy mean": number(format="percent"),
             "accuracy std": number(format="percent"),
-            "final loss mean": number(format="%.4g"),
+            "final loss mean": number(
+                help="Mean over the seeds of the last epoch's loss; — past 9·10¹⁵ (diverged)",
+                format="%.4g",
+            ),
             "diverged at": number(help="The first epoch at which a seed diverged", format="%d"),
             frames.SOLVED_AT: number(
                 "epochs to 100%",
