@@ -124,10 +124,13 @@ def grid_frame(network: MLP, X: np.ndarray, steps: int = 50) -> pd.DataFrame:
     )
 
 
-def network_frames(network: MLP, max_units: int = 12) -> tuple[pd.DataFrame, pd.DataFrame]:
+DRAWN_UNITS = 12  # units drawn per layer of a network: more would blur into a mesh of lines
+
+
+def network_frames(network: MLP, max_units: int = DRAWN_UNITS) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Nodes (layer, unit, x, y) and edges (weights) of a network drawing.
 
-    Layers wider than max_units show their first max_units units.
+    Layers wider than max_units show their first max_units units (see `units_left_out`).
     """
     shown = [min(width, max_units) for width in network.sizes]
     nodes = pd.DataFrame(
@@ -157,6 +160,16 @@ def network_frames(network: MLP, max_units: int = 12) -> tuple[pd.DataFrame, pd.
                     }
                 )
     return nodes, pd.DataFrame(edges)
+
+
+def units_left_out(sizes, max_units: int = DRAWN_UNITS) -> str:
+    """What a drawing of a network of these layer sizes leaves out, in words ("" if nothing)."""
+    wide = {width for width in sizes if width > max_units}
+    if not wide:
+        return ""
+    if len(wide) == 1 and wide == set(sizes[1:-1]):  # hidden layers all alike (Train's)
+        return f"the first {max_units} of the {wide.pop()} units of each hidden layer drawn"
+    return f"the first {max_units} units of each layer wider than that drawn"
 
 
 def summary_table(results: dict, setting: str = "setting") -> pd.DataFrame:

@@ -183,4 +183,5 @@ def draw(run: LiveRun, X: np.ndarray, y: np.ndarray, test) -> None:
         waiting = "Press Play or Step" if record.epochs_run == 0 else "No gradient left"
         middle.altair_chart(charts.message_chart(waiting, "Loss"), width="stretch")
         right.altair_chart(charts.message_chart(waiting, "Gradient flow"), width="stretch")
-    views.redraw(st, charts.network_chart, *frames.network_frames(network), title="Weights now")
+    title = views.network_title("Weights now", network)
+    views.redraw(st, charts.network_chart, *frames.network_frames(network), title=title)

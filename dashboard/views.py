@@ -84,8 +84,8 @@ def epoch_slider(record: RunRecord, run: Hashable) -> int:
 def weights(network: MLP, epoch: int) -> None:
     """The network's weights at `epoch`, and a way into one update of that very network."""
     chart, note = st.columns([2, 1], vertical_alignment="center")
-    nodes, edges = frames.network_frames(network)
-    redraw(chart, charts.network_chart, nodes, edges, title=f"Weights at epoch {epoch:,}")
+    title = network_title(f"Weights at epoch {epoch:,}", network)
+    redraw(chart, charts.network_chart, *frames.network_frames(network), title=title)
     note.caption(
         "One line per weight: its colour is the sign, its width the size. Drag the epoch "
         "slider above to watch them change, or step through one update of this network, "
@@ -97,6 +97,12 @@ def weights(network: MLP, epoch: int) -> None:
         icon=":material/calculate:",
         query_params={"net": "train"},
     )
+
+
+def network_title(text: str, network: MLP) -> alt.Title | str:
+    """A network drawing's title, with what the drawing leaves out as its subtitle."""
+    left_out = frames.units_left_out(network.sizes)
+    return alt.Title(text, subtitle=left_out) if left_out else text
 
 
 def downloads(record: RunRecord) -> None:

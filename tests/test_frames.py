@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from dashboard import frames
 from mlp import MLP, TrainConfig, train
@@ -61,3 +62,16 @@ def test_grid_frame_is_one_picture_covering_the_points_with_a_margin():
 def test_network_frames_cap_wide_layers():
     nodes, edges = frames.network_frames(MLP((2, 50, 1)), max_units=8)
     assert (nodes["layer"] == 1).sum() == 8 and len(edges) == 2 * 8 + 8
+
+
+@pytest.mark.parametrize(
+    "sizes, words",
+    [
+        ((2, 12, 12, 1), ""),
+        ((2, 20, 20, 1), "the first 12 of the 20 units of each hidden layer drawn"),
+        ((2, 50, 8, 1), "the first 12 units of each layer wider than that drawn"),
+        ((2, 50, 20, 1), "the first 12 units of each layer wider than that drawn"),
+    ],
+)
+def test_a_network_drawing_says_what_it_leaves_out(sizes, words):
+    assert frames.units_left_out(sizes) == words

@@ -166,6 +166,15 @@ def test_the_epoch_slider_redraws_the_prediction_boundary_and_weights_at_that_ep
     assert chart_specs(at)[1]["title"]["subtitle"] == [f"{wrong} of 21 points wrong"]
 
 
+def test_the_weights_drawing_says_which_units_it_leaves_out(at):
+    def weights_title():
+        return next(t for t in chart_specs(at) if "Weights" in str(t["title"]))["title"]
+
+    assert weights_title()["subtitle"] == "the first 12 of the 20 units of each hidden layer drawn"
+    at.slider(key="train_units").set_value(12).run()
+    assert weights_title() == "Weights at epoch 10,000"  # every unit drawn: no subtitle
+
+
 def test_a_replayed_epoch_stays_for_the_same_run_and_a_new_run_shows_its_end(at):
     at.select_slider(key="train_replay").set_value(0).run()
     at.session_state["train_log"] = True  # the same run drawn again, its log open
