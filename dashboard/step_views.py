@@ -35,8 +35,13 @@ RULES = {  # each optimizer's update, one st.latex line each (narrow screens wra
 
 
 def table(frame: pd.DataFrame, max_rows: int = 6, digits: str = SHOWN) -> None:
-    """A table rounded for display, as tall as its rows up to max_rows (then it scrolls)."""
-    formats = {c: st.column_config.NumberColumn(format=digits) for c in frame.columns}
+    """A table, its numbers rounded for display, as tall as its rows up to max_rows (then it
+    scrolls)."""
+    formats = {
+        c: st.column_config.NumberColumn(format=digits)
+        for c in frame.columns
+        if pd.api.types.is_numeric_dtype(frame[c])  # a number format on text flags every cell
+    }
     st.dataframe(frame, column_config=formats, height=height(len(frame), max_rows))
 
 

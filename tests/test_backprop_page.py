@@ -1,5 +1,7 @@
 """The "Backprop, step by step" page, run headless with AppTest."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -29,6 +31,17 @@ def test_every_section_renders_without_an_exception(at):
     headers = [h.value for h in at.header]
     assert {"Forward", "Backward", "One weight's chain rule", "The update"} <= set(headers)
     assert len(gradient_tables(at)) == 3  # one per layer of the default 2 → 3 → 3 → 1
+
+
+def test_number_formats_go_to_number_columns_only(at):
+    # Streamlit flags every cell of a text column given a number format as an error
+    checked = 0
+    for frame in at.dataframe:
+        for column, config in json.loads(frame.proto.columns).items():
+            if config.get("type_config", {}).get("type") == "number":
+                assert np.issubdtype(frame.value[column].dtype, np.number), column
+                checked += 1
+    assert checked > 0 and any("path" in frame.value.columns for frame in at.dataframe)
 
 
 def test_each_gradient_shown_equals_its_finite_difference_to_the_digits_shown(at):
