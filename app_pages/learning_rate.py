@@ -54,8 +54,8 @@ table = frames.summary_table(results, SETTING)
 views.report_beside_ours(REPORT, findings.describe_all(results))
 
 views.show_bands(results, SETTING, per="rate")
-left, right = st.columns([1, 2])
+left, right = st.columns(2)
 left.altair_chart(study_charts.accuracy_bars(table, SETTING), width="stretch")
-with right:
-    views.show_table(table)
-    views.download_table(table, "learning_rate_study")
+right.altair_chart(study_charts.speed_bars(table, SETTING, base.epochs), width="stretch")
+views.show_table(table)
+views.download_table(table, "learning_rate_study")

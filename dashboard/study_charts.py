@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard.charts import HEIGHT, outlined_points, picture_layer
-from dashboard.frames import COST
+from dashboard.frames import COST, SOLVED_AT
 
 PANEL_SIZE = 130  # two small multiples and their axes fit a phone's 390 px
 # the x axis of bars per arm: slanted labels, every one shown, take less height than the
@@ -183,6 +183,42 @@ def split_bars(table: pd.DataFrame, setting: str, title: str) -> alt.LayerChart:
         .encode(x=x, xOffset=offset, y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
     )
     return alt.layer(bars, whiskers, data=data).properties(title=title, height=HEIGHT)
+
+
+def speed_bars(table: pd.DataFrame, setting: str, epochs: int) -> alt.LayerChart:
+    """Epochs to 100% training accuracy per arm, the median over the seeds that got there,
+    each bar labelled with how many did ("0 of 5" at the top where none did in `epochs`)."""
+    data = table.assign(
+        note=table["solved"].astype(str) + " of " + table["seeds"].astype(str),
+        note_at=table[SOLVED_AT].fillna(epochs),
+    )
+    # the arms' order; sort=None would put the arms with a bar first
+    x = alt.X(f"{setting}:N", title=setting, sort=list(table[setting]), axis=SLANTED)
+    y = alt.Y(
+        f"{SOLVED_AT}:Q",
+        title="epochs (median)",  # a title longer than the axis pushes the chart's out
+        scale=alt.Scale(domain=[0, epochs * 1.15], nice=False),  # room for the notes
+        axis=alt.Axis(format=",.0f"),
+    )
+    tooltip = [
+        alt.Tooltip(f"{setting}:N"),
+        alt.Tooltip(f"{SOLVED_AT}:Q", format=",.0f"),
+        alt.Tooltip("solved:Q"),
+        alt.Tooltip("seeds:Q"),
+    ]
+    bars = (
+        alt.Chart().mark_bar(opacity=0.85, color=STATUS.range[0]).encode(x=x, y=y, tooltip=tooltip)
+    )
+    notes = (
+        alt.Chart()
+        .mark_text(dy=-8, fontSize=11)
+        .encode(x=x, y=alt.Y("note_at:Q"), text=alt.Text("note:N"))
+    )
+    title = alt.Title(
+        "Epochs to 100% training accuracy",
+        subtitle=f"label: how many seeds got there within {epochs:,} epochs",
+    )
+    return alt.layer(bars, notes, data=data).properties(title=title, height=HEIGHT + 40)
 
 
 def cost_chart(table: pd.DataFrame, setting: str) -> alt.Chart:

@@ -161,6 +161,22 @@ def test_arms_whose_seeds_all_diverged_are_drawn_apart_with_their_epoch():
     assert y["scale"]["domain"][1] > 1 and y["axis"]["values"][-1] == 1  # notes fit above
 
 
+def test_speed_bars_label_each_arm_with_its_solved_seeds_in_the_arms_order():
+    table = pd.DataFrame(
+        {"rate": ["100", "10", "0.1"], "seeds": [5, 5, 5], "solved": [0, 5, 2],
+         frames.SOLVED_AT: [np.nan, 128.0, 4911.0]}
+    )  # fmt: skip
+    spec = study_charts.speed_bars(table, "rate", epochs=5000).to_dict()
+    rows = pd.DataFrame(next(iter(spec["datasets"].values())))
+    assert rows["note"].tolist() == ["0 of 5", "5 of 5", "2 of 5"]
+    assert rows["note_at"].tolist() == [5000, 128, 4911]  # "0 of 5" at the run's end
+    bars, notes = spec["layer"]
+    assert bars["encoding"]["y"]["field"] == frames.SOLVED_AT
+    assert notes["encoding"]["text"]["field"] == "note"
+    assert bars["encoding"]["x"]["sort"] == ["100", "10", "0.1"]  # not the barred arms first
+    assert bars["encoding"]["y"]["scale"]["domain"][1] > 5000  # the notes fit above
+
+
 def test_a_redrawn_chart_names_each_frame_it_was_given(record):
     from dashboard.views import _name_frames
 

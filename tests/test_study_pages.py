@@ -4,7 +4,7 @@ import pytest
 
 from dashboard.frames import SOLVED_AT
 
-from .apptest import assert_no_exception, chart_frames, open_app
+from .apptest import assert_no_exception, chart_frames, chart_titles, open_app
 
 SMALL = {"epochs": "200", "seeds": "2"}
 
@@ -23,6 +23,7 @@ def test_learning_rate_page_sweeps_every_rate():
     assert_no_exception(at)
     assert {"10", "1", "0.1"} <= setting_values(at, "learning rate")
     assert "**The lab report found**" in " ".join(m.value for m in at.markdown)
+    assert "Epochs to 100% training accuracy" in chart_titles(at)
     table = at.dataframe[0].value
     assert table["learning rate"].tolist() == ["10", "1", "0.1"] and (table["seeds"] == 2).all()
     # no seed diverged: no "diverged at" column; blanks (epochs to 100% of unsolved) as "—"
