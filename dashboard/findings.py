@@ -61,8 +61,20 @@ def describe_ratios(ratios: pd.DataFrame) -> list[str]:
         sentence = f"**{name}**: at the start the first layer's gradient is {size} than the last's"
         if np.isfinite(end):
             sentence += f"; at the end, {end:.3g} times the last's"
-        sentences.append(sentence + ".")
+        sentences.append(sentence + _seeds_counted(rows) + ".")
     return sentences
+
+
+def _seeds_counted(rows: pd.DataFrame) -> str:
+    """A note like " (over 2 of 3 seeds: …)" when some seeds had a layer without gradient."""
+    start, end = rows["seeds"].to_numpy()
+    of = int(rows["of"].iloc[0])
+    if start == end == of:
+        return ""
+    over = f"{start} of {of} seeds" if end in (start, 0) else (
+        f"{start} of {of} seeds at the start, {end} at the end"
+    )  # fmt: skip
+    return f" (over {over}: in the rest a layer passes no gradient)"
 
 
 def describe_generalization(table: pd.DataFrame, setting: str) -> list[str]:

@@ -241,16 +241,19 @@ def curves_frame(results: dict, setting: str = "setting") -> pd.DataFrame:
 
 def gradient_ratios(results: dict) -> pd.DataFrame:
     """activation, when (start/end), ratio: ‖∂L/∂W_first‖ / ‖∂L/∂W_last‖, geometric mean over
-    the seeds where both norms are positive (a dead layer has none)."""
+    the `seeds` (of `of`) where both norms are positive (a dead layer has none)."""
     rows = []
     for label, result in results.items():
         for index, when in enumerate(("start", "end")):
             pairs = result.edge_norms[:, index]
+            of = len(pairs)
             pairs = pairs[np.all(pairs > 0, axis=1)]  # NaN and 0 both fail
             ratio = (
                 float(np.exp(np.mean(np.log(pairs[:, 0] / pairs[:, 1])))) if len(pairs) else np.nan
             )
-            rows.append({"activation": label, "when": when, "ratio": ratio})
+            rows.append(
+                {"activation": label, "when": when, "ratio": ratio, "seeds": len(pairs), "of": of}
+            )
     return pd.DataFrame(rows)
 
 

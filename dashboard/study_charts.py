@@ -293,6 +293,7 @@ def ratio_chart(ratios: pd.DataFrame) -> alt.LayerChart:
                 alt.Tooltip("activation:N"),
                 alt.Tooltip("when:N"),
                 alt.Tooltip("ratio:Q", format=".3g"),
+                alt.Tooltip("seeds:Q", title="seeds with both gradients"),
             ],
         )
     )

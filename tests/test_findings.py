@@ -37,18 +37,32 @@ def test_mixed_outcomes_are_all_named_with_their_counts():
 
 def test_ratios_say_how_much_smaller_the_first_layers_gradient_is():
     ratios = pd.DataFrame(
-        {"activation": ["sigmoid", "sigmoid"], "when": ["start", "end"], "ratio": [0.01, 0.5]}
-    )
+        {"activation": ["sigmoid", "sigmoid"], "when": ["start", "end"], "ratio": [0.01, 0.5],
+         "seeds": [3, 3], "of": [3, 3]}
+    )  # fmt: skip
     assert findings.describe_ratios(ratios) == [
         "**sigmoid**: at the start the first layer's gradient is 100× smaller than the last's; "
         "at the end, 0.5 times the last's."
     ]
 
 
+def test_ratios_say_over_how_many_seeds_when_some_had_a_layer_without_gradient():
+    ratios = pd.DataFrame(
+        {"activation": ["relu", "relu"], "when": ["start", "end"], "ratio": [8.0, 0.01],
+         "seeds": [2, 1], "of": [3, 3]}
+    )  # fmt: skip
+    assert findings.describe_ratios(ratios) == [
+        "**relu**: at the start the first layer's gradient is 8× larger than the last's; "
+        "at the end, 0.01 times the last's (over 2 of 3 seeds at the start, 1 at the end: in "
+        "the rest a layer passes no gradient)."
+    ]
+
+
 def test_a_layer_without_gradient_is_called_dead():
     ratios = pd.DataFrame(
-        {"activation": ["relu", "relu"], "when": ["start", "end"], "ratio": [float("nan")] * 2}
-    )
+        {"activation": ["relu", "relu"], "when": ["start", "end"], "ratio": [float("nan")] * 2,
+         "seeds": [0, 0], "of": [3, 3]}
+    )  # fmt: skip
     assert findings.describe_ratios(ratios) == [
         "**relu**: no gradient reached the first layer (dead units)."
     ]
