@@ -201,10 +201,10 @@ def summary_table(results: dict, setting: str = "setting") -> pd.DataFrame:
                 "accuracy std": float(np.nanstd(accuracy))
                 if np.isfinite(accuracy).any()
                 else np.nan,
+                **test_columns(summaries, accuracy),  # beside training accuracy: compared
                 "final loss mean": _nanmean([s.final_loss for s in summaries]),
                 SOLVED_AT: float(np.median(solved)) if solved else np.nan,
                 COST: float(np.mean([s.cpu_seconds for s in summaries])),
-                **test_columns(summaries, accuracy),
             }
         )
     return pd.DataFrame(rows)

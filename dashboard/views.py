@@ -257,6 +257,8 @@ def download_table(table: pd.DataFrame, name: str) -> None:
 
 
 COUNTS = ("seeds", "solved", "diverged", "stalled")  # the summary table's narrow columns
+SHARES = ("accuracy mean", "accuracy std", "test accuracy mean", "test accuracy std",
+          "gap (training − test)")  # fmt: skip
 LARGEST_DRAWN = 2.0**53  # Streamlit's tables flag larger numbers as errors instead of drawing them
 
 
@@ -275,8 +277,7 @@ def show_table(table: pd.DataFrame) -> None:
         placeholder="—",
         column_config={
             **{count: number(width=60) for count in COUNTS},
-            "accuracy mean": number(format="percent"),
-            "accuracy std": number(format="percent"),
+            **{share: number(format="percent") for share in SHARES},
             "final loss mean": number(
                 help="Mean over the seeds of the last epoch's loss; — past 9·10¹⁵ (diverged)",
                 format="%.4g",

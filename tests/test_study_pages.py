@@ -1,5 +1,7 @@
 """Every study page, headless, with small settings."""
 
+import json
+
 import pytest
 
 from dashboard.frames import SOLVED_AT
@@ -114,7 +116,11 @@ def test_generalization_page_shows_training_and_test_for_each_rate_and_width():
         "2",
         "8",
     ]
-    assert {"test accuracy mean", "gap (training − test)"} <= set(tables[0].columns)
+    columns = list(tables[0].columns)
+    after_training = columns[columns.index("accuracy std") + 1 :][:3]  # in view, compared
+    assert after_training == ["test accuracy mean", "test accuracy std", "gap (training − test)"]
+    shown = json.loads(at.dataframe[0].proto.columns)
+    assert {shown[c]["type_config"]["format"] for c in after_training} == {"percent"}
     sentences = " ".join(m.value for m in at.markdown)
     assert "Test accuracy is best at L2 rate" in sentences
     assert {"training", "test"} <= setting_values(at, "points")
