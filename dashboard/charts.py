@@ -15,7 +15,7 @@ RESULT_SHAPES = alt.Shape(
     title="result",
     scale=alt.Scale(domain=["correct", "wrong"], range=["circle", "cross"]),
 )
-# the prediction view's result legend: the shapes, grey whatever the predicted colour
+# the result legend: the shapes, grey whatever the colour, without the points' outline
 RESULT_LEGEND = alt.Legend(symbolFillColor="#777", symbolStrokeWidth=0)
 LABEL_TOOLTIP = [
     alt.Tooltip("x1:Q"),
@@ -121,7 +121,7 @@ def outlined_points(base: alt.Chart, size: int, legend: bool = True) -> alt.Char
         y=alt.Y("x2:Q"),
         fill=alt.Fill("label:N", scale=LABEL_COLORS, legend=None),
         fillOpacity=HOLLOW_TEST,
-        shape=RESULT_SHAPES if legend else RESULT_SHAPES.legend(None),  # a copy without one
+        shape=RESULT_SHAPES.legend(RESULT_LEGEND if legend else None),  # copies
         tooltip=POINT_TOOLTIP,
     )
 

@@ -95,6 +95,9 @@ def test_boundary_charts_legend_has_the_pictures_colours(record):
     scale = spec["layer"][1]["encoding"]["color"]["scale"]
     assert scale["range"] == list(raster.PROBABILITY_STOPS) and scale["interpolate"] == "rgb"
     assert scale["domain"] == pytest.approx(np.linspace(0, 1, len(raster.PROBABILITY_STOPS)))
+    # its result shapes are grey, without the points' black outline (a blob at legend size)
+    shapes = spec["layer"][2]["encoding"]["shape"]["legend"]
+    assert shapes["symbolStrokeWidth"] == 0 and shapes["symbolFillColor"] == "#777"
 
 
 def test_network_chart_draws_every_weight_with_its_sign_and_size(record):
