@@ -264,9 +264,11 @@ LARGEST_DRAWN = 2.0**53  # Streamlit's tables flag larger numbers as errors inst
 
 def show_table(table: pd.DataFrame) -> None:
     """A study's summary table as it fits the page: short headers (the meaning on hover),
-    "diverged at" only when a seed diverged, "—" where a value does not exist or is too
-    large to draw (a diverged seed's loss; the CSV keeps it)."""
-    shown = [c for c in table.columns if c != "diverged at" or table[c].notna().any()]
+    "diverged at" and "epochs to 100%" only when a seed diverged or got there, "—" where a
+    value does not exist or is too large to draw (a diverged seed's loss; the CSV keeps
+    it)."""
+    when_any = ("diverged at", frames.SOLVED_AT)  # all empty says no more than the counts
+    shown = [c for c in table.columns if c not in when_any or table[c].notna().any()]
     loss = table["final loss mean"]
     number = st.column_config.NumberColumn
     st.dataframe(
