@@ -69,9 +69,10 @@ def _seeds_counted(rows: pd.DataFrame) -> str:
     """A note like " (over 2 of 3 seeds: …)" when some seeds had a layer without gradient."""
     start, end = rows["seeds"].to_numpy()
     of = int(rows["of"].iloc[0])
-    if start == end == of:
+    counted = {start} if end == 0 else {start, end}  # no end ratio: its count says nothing
+    if counted == {of}:
         return ""
-    over = f"{start} of {of} seeds" if end in (start, 0) else (
+    over = f"{start} of {of} seeds" if len(counted) == 1 else (
         f"{start} of {of} seeds at the start, {end} at the end"
     )  # fmt: skip
     return f" (over {over}: in the rest a layer passes no gradient)"

@@ -58,6 +58,16 @@ def test_ratios_say_over_how_many_seeds_when_some_had_a_layer_without_gradient()
     ]
 
 
+def test_a_ratio_without_an_end_counts_only_the_seeds_at_the_start():
+    ratios = pd.DataFrame(
+        {"activation": ["relu", "relu"], "when": ["start", "end"], "ratio": [8.0, float("nan")],
+         "seeds": [3, 0], "of": [3, 3]}
+    )  # fmt: skip
+    assert findings.describe_ratios(ratios) == [
+        "**relu**: at the start the first layer's gradient is 8× larger than the last's."
+    ]
+
+
 def test_a_layer_without_gradient_is_called_dead():
     ratios = pd.DataFrame(
         {"activation": ["relu", "relu"], "when": ["start", "end"], "ratio": [float("nan")] * 2,
