@@ -35,23 +35,24 @@ def test_mixed_outcomes_are_all_named_with_their_counts():
     assert "1 of 4 seeds kept improving to the last epoch (accuracy 90%)" in sentence
 
 
-def test_ratios_say_how_much_smaller_the_first_layers_gradient_is():
-    ratios = pd.DataFrame(
-        {"activation": ["sigmoid", "sigmoid"], "when": ["start", "end"], "ratio": [0.01, 0.5],
-         "seeds": [3, 3], "of": [3, 3]}
+def ratios_of(name: str, start: float, end: float, seeds: tuple[int, int], of: int = 3):
+    """frames.gradient_ratios' rows for one activation: its start and end ratios, each taken
+    over `seeds` of `of` seeds."""
+    return pd.DataFrame(
+        {"activation": [name, name], "when": ["start", "end"], "ratio": [start, end],
+         "seeds": list(seeds), "of": [of, of]}
     )  # fmt: skip
-    assert findings.describe_ratios(ratios) == [
+
+
+def test_ratios_say_how_much_smaller_the_first_layers_gradient_is():
+    assert findings.describe_ratios(ratios_of("sigmoid", 0.01, 0.5, (3, 3))) == [
         "**sigmoid**: at the start the first layer's gradient is 100× smaller than the last's; "
         "at the end, 0.5 times the last's."
     ]
 
 
 def test_ratios_say_over_how_many_seeds_when_some_had_a_layer_without_gradient():
-    ratios = pd.DataFrame(
-        {"activation": ["relu", "relu"], "when": ["start", "end"], "ratio": [8.0, 0.01],
-         "seeds": [2, 1], "of": [3, 3]}
-    )  # fmt: skip
-    assert findings.describe_ratios(ratios) == [
+    assert findings.describe_ratios(ratios_of("relu", 8.0, 0.01, (2, 1))) == [
         "**relu**: at the start the first layer's gradient is 8× larger than the last's; "
         "at the end, 0.01 times the last's (over 2 of 3 seeds at the start, 1 at the end: in "
         "the rest a layer passes no gradient)."
@@ -59,21 +60,13 @@ def test_ratios_say_over_how_many_seeds_when_some_had_a_layer_without_gradient()
 
 
 def test_a_ratio_without_an_end_counts_only_the_seeds_at_the_start():
-    ratios = pd.DataFrame(
-        {"activation": ["relu", "relu"], "when": ["start", "end"], "ratio": [8.0, float("nan")],
-         "seeds": [3, 0], "of": [3, 3]}
-    )  # fmt: skip
-    assert findings.describe_ratios(ratios) == [
+    assert findings.describe_ratios(ratios_of("relu", 8.0, float("nan"), (3, 0))) == [
         "**relu**: at the start the first layer's gradient is 8× larger than the last's."
     ]
 
 
 def test_a_layer_without_gradient_is_called_dead():
-    ratios = pd.DataFrame(
-        {"activation": ["relu", "relu"], "when": ["start", "end"], "ratio": [float("nan")] * 2,
-         "seeds": [0, 0], "of": [3, 3]}
-    )  # fmt: skip
-    assert findings.describe_ratios(ratios) == [
+    assert findings.describe_ratios(ratios_of("relu", float("nan"), float("nan"), (0, 0))) == [
         "**relu**: no gradient reached the first layer (dead units)."
     ]
 
