@@ -26,6 +26,15 @@ SETTINGS = [
             field="epochs"),
     Setting("gv_seeds", "seeds", "Seeds", 3, "slider", low=1, high=10),
 ]  # fmt: skip
+RATIO = "first ÷ last, {}"  # the table's ratios, the page's point: right after the activation
+RATIO_COLUMNS = {
+    RATIO.format(when): (
+        f"ratio, {when}",
+        f"‖∂L/∂W_first‖ ÷ ‖∂L/∂W_last‖ at the {when} of training, geometric mean over the seeds",
+        "%.3g",
+    )
+    for when in ("start", "end")
+}
 LAB_NETWORK = {
     "gv_depth": 2,
     "gv_width": 20,
@@ -57,10 +66,9 @@ if not studies.ready_to_run(arms, X, y):
     st.stop()
 results = studies.run_arms(X, y, arms, "Training every activation and seed…")
 ratios = frames.gradient_ratios(results)
-wide = ratios.pivot(index="activation", columns="when", values="ratio")
-table = frames.summary_table(results, SETTING).merge(
-    wide.rename(columns=lambda when: f"first ÷ last, {when}"), on=SETTING
-)
+wide = ratios.pivot(index="activation", columns="when", values="ratio")[["start", "end"]]
+summary = frames.summary_table(results, SETTING)
+table = summary[[SETTING]].merge(wide.rename(columns=RATIO.format), on=SETTING).merge(summary)
 views.report_beside_ours(REPORT, findings.describe_all(results) + findings.describe_ratios(ratios))
 
 st.markdown("**‖∂L/∂W_l‖ per layer over training** (the median seed of each activation)")
@@ -73,5 +81,5 @@ left.altair_chart(study_charts.ratio_chart(ratios), width="stretch")
 curves = frames.curves_frame(results, SETTING)
 loss = study_charts.band_chart(curves, "loss", SETTING, "Loss per activation")
 right.altair_chart(loss, width="stretch")
-views.show_table(table)
+views.show_table(table, RATIO_COLUMNS)
 views.download_table(table, "gradient_vanishing_study")

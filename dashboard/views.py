@@ -256,21 +256,36 @@ def download_table(table: pd.DataFrame, name: str) -> None:
     )
 
 
-COUNTS = ("seeds", "solved", "diverged", "stalled")  # the summary table's narrow columns
-SHARES = ("accuracy mean", "accuracy std", "test accuracy mean", "test accuracy std",
-          "gap (training − test)")  # fmt: skip
 LARGEST_DRAWN = 2.0**53  # Streamlit's tables flag larger numbers as errors instead of drawing them
+PERCENT = "percent"
+# the summary table's columns as drawn: a header short enough for every column to fit at
+# 1,400 px, the meaning on hover, and the number format (None: text)
+COLUMNS = {
+    "seeds": ("seeds", "Networks trained per row, one per seed", "%d"),
+    "solved": ("solved", "Seeds that reached 100% training accuracy", "%d"),
+    "diverged": ("diverged", "Seeds whose loss overflowed to inf or NaN", "%d"),
+    "stalled": ("stalled", "Seeds whose loss stopped falling short of 100% accuracy", "%d"),
+    "status": ("status", "diverged or stalled when every seed did, else trained", None),
+    "diverged at": ("diverged at", "The first epoch at which a seed diverged", "%d"),
+    "accuracy mean": ("accuracy", "Final training accuracy, mean over the seeds", PERCENT),
+    "accuracy std": ("± std", "Final training accuracy, standard deviation", PERCENT),
+    "test accuracy mean": ("test accuracy", "Final test accuracy, mean over the seeds", PERCENT),
+    "test accuracy std": ("± std", "Final test accuracy, standard deviation", PERCENT),
+    "gap (training − test)": ("gap", "Training − test accuracy (means)", PERCENT),
+    "final loss mean": ("final loss", "Mean over the seeds; — past 9·10¹⁵ (diverged)", "%.4g"),
+    frames.SOLVED_AT: ("epochs to 100%", "Median over the seeds that got there", "%d"),
+    frames.COST: ("CPU s per run", "CPU time of one run, mean over the seeds", "%.3f"),
+}
 
 
-def show_table(table: pd.DataFrame) -> None:
-    """A study's summary table as it fits the page: short headers (the meaning on hover),
-    "diverged at" and "epochs to 100%" only when a seed diverged or got there, "—" where a
-    value does not exist or is too large to draw (a diverged seed's loss; the CSV keeps
-    it)."""
+def show_table(table: pd.DataFrame, more_columns: dict | None = None) -> None:
+    """A study's summary table as it fits the page: short headers (the meaning on hover;
+    `more_columns` as COLUMNS, for a page's own), "diverged at" and "epochs to 100%" only
+    when a seed diverged or got there, "—" where a value does not exist or is too large to
+    draw (a diverged seed's loss; the CSV keeps it)."""
     when_any = ("diverged at", frames.SOLVED_AT)  # all empty says no more than the counts
     shown = [c for c in table.columns if c not in when_any or table[c].notna().any()]
     loss = table["final loss mean"]
-    number = st.column_config.NumberColumn
     st.dataframe(
         table.assign(**{"final loss mean": loss.where(loss <= LARGEST_DRAWN)}),
         height="content",  # every arm in view: a dozen rows at most
@@ -278,23 +293,15 @@ def show_table(table: pd.DataFrame) -> None:
         column_order=shown,
         placeholder="—",
         column_config={
-            **{count: number(width=60) for count in COUNTS},
-            **{share: number(format="percent") for share in SHARES},
-            "final loss mean": number(
-                help="Mean over the seeds of the last epoch's loss; — past 9·10¹⁵ (diverged)",
-                format="%.4g",
-            ),
-            "diverged at": number(help="The first epoch at which a seed diverged", format="%d"),
-            frames.SOLVED_AT: number(
-                "epochs to 100%",
-                help="Median over the seeds that reached 100% training accuracy",
-                format="%d",
-            ),
-            frames.COST: number(
-                "CPU s per run", help="CPU time of one run, mean over the seeds", format="%.3f"
-            ),
+            name: _column(*drawn) for name, drawn in (COLUMNS | (more_columns or {})).items()
         },
     )
+
+
+def _column(label: str, meaning: str, number_format: str | None):
+    if number_format is None:
+        return st.column_config.Column(label, help=meaning)
+    return st.column_config.NumberColumn(label, help=meaning, format=number_format)
 
 
 def report_beside_ours(report: str, ours: Sequence[str]) -> None:

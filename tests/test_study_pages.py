@@ -92,7 +92,10 @@ def test_gradient_vanishing_page_compares_activations_layer_by_layer():
     assert {"W1", "W5"} <= setting_values(at, "layer")
     assert {"sigmoid", "tanh"} <= setting_values(at, "activation")
     table = at.dataframe[0].value
-    assert {"first ÷ last, start", "first ÷ last, end"} <= set(table.columns)
+    # the page's point first: the ratios beside the activation, under short headers
+    assert list(table.columns[:3]) == ["activation", "first ÷ last, start", "first ÷ last, end"]
+    shown = json.loads(at.dataframe[0].proto.columns)
+    assert [shown[c]["label"] for c in table.columns[1:3]] == ["ratio, start", "ratio, end"]
 
 
 @pytest.mark.parametrize(

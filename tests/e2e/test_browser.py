@@ -59,6 +59,9 @@ def chart_count(page) -> int:
 
 
 OVERFLOWS = "document.documentElement.scrollWidth > window.innerWidth + 1"
+# each table's columns: the width they are drawn at, the width the table has for them
+TABLE_WIDTHS = """() => [...document.querySelectorAll("[data-testid='stDataFrame'] .dvn-scroller")]
+    .map(grid => [grid.scrollWidth, grid.clientWidth])"""
 PAGES = {
     "learning_rate": "Learning-rate study",
     "hidden_units": "Hidden-units study",
@@ -141,6 +144,8 @@ def test_every_page_opens_with_its_defaults_charts_and_no_exception(server, brow
     assert page.get_by_role("heading", name=PAGES[path]).count() == 1
     assert page.locator("[data-testid='stException']").count() == 0
     assert chart_count(page) >= 3
+    widths = page.evaluate(TABLE_WIDTHS)
+    assert widths and all(drawn <= given for drawn, given in widths), f"a table scrolls: {widths}"
     screenshot(page, path)
     page.set_viewport_size({"width": 390, "height": 6000})  # a phone
     wait_idle(page)
