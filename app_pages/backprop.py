@@ -107,6 +107,7 @@ rows = np.arange(len(X)) if s.bp_batch == "all" else np.array([point])
 Xb, yb = X[rows], y[rows]
 step = reference.backprop(params, Xb, yb, config)
 numeric = stepwise.finite_differences(params, Xb, yb, config)
+smallest = stepwise.resolution(params, Xb, yb, config)
 sizes = config.sizes()
 st.caption(
     f"Network {' → '.join(map(str, sizes))} ({config.activation}, output "
@@ -119,8 +120,9 @@ step_views.forward(step, params, config, rows)
 step_views.output(step, Xb, yb, rows)
 
 st.header("Backward")
-worst = step_views.backward(step, numeric, rows, config.features)
-st.success(f"Largest relative difference between backprop and finite differences: {worst:.1e}.")
+checks = step_views.backward(step, numeric, rows, config.features, smallest)
+verdict = stepwise.verdict(checks, smallest, stepwise.near_kinks(step, config, rows))
+{"success": st.success, "info": st.info, "warning": st.warning}[verdict.level](verdict.text)
 
 st.header("One weight's chain rule")
 last = len(params)

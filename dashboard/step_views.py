@@ -81,13 +81,14 @@ def output(step: reference.Step, X: np.ndarray, y: np.ndarray, rows) -> None:
     right.metric("Loss (mean over the batch)", f"{step.loss:.6g}")
 
 
-def backward(step: reference.Step, numeric: reference.Params, rows, features) -> float:
-    """Per layer from the output back: δ_l, and each gradient beside its finite difference.
-    Returns the largest relative difference seen."""
+def backward(step: reference.Step, numeric: reference.Params, rows, features, smallest: float):
+    """Per layer from the output back: δ_l, and each gradient beside its finite difference
+    ("—" where neither reaches `smallest`, the differences' resolution). Returns the
+    checks of every layer's parameters, one frame."""
     last = len(step.grads)
     for line in BACKPROP:
         st.latex(line)
-    worst = 0.0
+    checks = []
     for l in range(last, 0, -1):
         st.subheader(f"Layer {l}")
         left, right = st.columns([1, 2])
@@ -96,17 +97,24 @@ def backward(step: reference.Step, numeric: reference.Params, rows, features) ->
             table(stepwise.points_frame(step.deltas[l - 1], rows, l, last))
         with right:
             st.caption(f"∂L/∂W{l} and ∂L/∂b{l}: backprop beside central finite differences")
-            check = stepwise.gradient_check(step.grads, numeric, l, features)
-            worst = max(worst, float(check["relative difference"].max()))
+            check = stepwise.gradient_check(step.grads, numeric, l, features, smallest)
+            checks.append(check)
             formats = {
                 "backprop": st.column_config.NumberColumn(format=GRADIENT_SHOWN),
                 "finite difference": st.column_config.NumberColumn(format=GRADIENT_SHOWN),
-                "relative difference": st.column_config.NumberColumn(format="%.1e"),
+                "relative difference": st.column_config.NumberColumn(
+                    format="%.1e",
+                    help=f"— where both are below {smallest:.1e}: too small to compare",
+                ),
             }
             st.dataframe(
-                check, hide_index=True, height=height(len(check), 6), column_config=formats
+                check,
+                hide_index=True,
+                height=height(len(check), 6),
+                column_config=formats,
+                placeholder="—",
             )
-    return worst
+    return pd.concat(checks, ignore_index=True)
 
 
 def chain_rule(step, params, config: TrainConfig, sizes, rows, weight: tuple[int, int, int]):

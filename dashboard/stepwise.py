@@ -87,9 +87,7 @@ def finite_differences(params: Params, X, y, config: TrainConfig) -> Params:
     Under the `sum` convention its loss is the mean loss times n/2 (MSE) or n (BCE); any
     L1/L2 penalty is added unchanged.
     """
-    factor = 1.0
-    if config.reduction == "sum":
-        factor = len(X) / 2 if config.loss == "mse" else float(len(X))
+    factor = loss_factor(config, len(X))
     grads = []
     for W, b in params:
         layer = []
@@ -108,22 +106,123 @@ def finite_differences(params: Params, X, y, config: TrainConfig) -> Params:
     return grads
 
 
+def resolution(params: Params, X, y, config: TrainConfig) -> float:
+    """The smallest gradient finite_differences tells from 0 here: each objective value f is
+    off by about ε·|f| from rounding, which the difference multiplies by (1+8+8+1)/12h.
+    (Checked on saturated networks: their differences of exactly-zero gradients stay below
+    0.72 of it.)"""
+    f = objective(params, X, y, config, loss_factor(config, len(X)))
+    return 18 / (12 * FD_STEP) * np.finfo(float).eps * abs(f)
+
+
+def loss_factor(config: TrainConfig, n: int) -> float:
+    """What the mean loss is multiplied by in the objective: n/2 (MSE) or n (BCE) under the
+    `sum` convention, else 1."""
+    if config.reduction == "sum":
+        return n / 2 if config.loss == "mse" else float(n)
+    return 1.0
+
+
 def objective(params: Params, X, y, config: TrainConfig, factor: float) -> float:
     """What the step's gradient is the gradient of: factor · mean loss + the penalty."""
     step = reference.backprop(params, X, y, config)
     return factor * step.loss + step.penalty
 
 
-def relative_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """|a − b| / max(|a|, |b|), and 0 where both are 0."""
+def relative_difference(a: np.ndarray, b: np.ndarray, smallest: float = 0.0) -> np.ndarray:
+    """|a − b| / max(|a|, |b|); 0 where both are 0, NaN where neither reaches `smallest`
+    (a finite difference's resolution: below it the two cannot be compared)."""
     scale = np.maximum(np.abs(a), np.abs(b))
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(scale > 0, np.abs(a - b) / scale, 0.0)
+        compared = np.where(scale > 0, np.abs(a - b) / scale, 0.0)
+    return np.where((scale > 0) & (scale < smallest), np.nan, compared)
 
 
-def gradient_check(grads: Params, numeric: Params, l: int, features=RAW) -> pd.DataFrame:
+AGREE = 1e-6  # a gradient agrees with its finite difference to this, beyond the rounding
+KINKED = {"relu": "ReLU", "leaky_relu": "leaky ReLU"}  # activations whose slope jumps at z = 0
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the finite differences say about a step's gradients: a Streamlit message level
+    (success, info, warning) and the sentence."""
+
+    level: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Kinks:
+    """Pre-activations within ±2h of a kink (ReLU's z = 0), where the differences' own
+    steps cross it: how many, the batch's points they belong to, the activation's name."""
+
+    count: int
+    points: list[int]
+    name: str
+
+
+def near_kinks(step: reference.Step, config: TrainConfig, rows) -> Kinks:
+    last = len(step.zs)
+    near, name = np.zeros(len(rows), dtype=int), ""
+    for l, z in enumerate(step.zs, start=1):
+        f = config.output_activation if l == last else config.activation
+        if f in KINKED:
+            near += np.sum(np.abs(z) <= 2 * FD_STEP, axis=1)
+            name = name or KINKED[f]
+    return Kinks(int(near.sum()), [int(point) for point in np.asarray(rows)[near > 0]], name)
+
+
+def verdict(checks: pd.DataFrame, smallest: float, kinks: Kinks) -> Verdict:
+    """The sentence under the gradient tables (`checks`: gradient_check's rows, all layers).
+
+    A pair disagrees when |backprop − difference| exceeds the rounding `smallest` plus
+    AGREE of their size; pairs below `smallest` (relative difference NaN) are not compared.
+    """
+    differences = checks["relative difference"].to_numpy()
+    below = int(np.isnan(differences).sum())
+    if below == len(differences):
+        return Verdict(
+            "info",
+            f"Every gradient of this step is below {smallest:.1e}, the smallest that finite "
+            "differences resolve here: the loss barely moves with any weight, so they can only "
+            "confirm that each gradient is that small.",
+        )
+    analytic, numeric = checks["backprop"].to_numpy(), checks["finite difference"].to_numpy()
+    scale = np.maximum(np.abs(analytic), np.abs(numeric))
+    apart = ~np.isnan(differences) & (np.abs(analytic - numeric) > smallest + AGREE * scale)
+    largest = f"largest relative difference {np.nanmax(differences):.1e}"
+    small = (
+        f" {below} of {len(differences)} gradients (—) are below {smallest:.1e}, the smallest "
+        "that finite differences resolve here: too small to compare."
+    )
+    if not apart.any():
+        return Verdict(
+            "success",
+            f"Backprop and finite differences agree on every gradient ({largest})."
+            + (small if below else ""),
+        )
+    text = (
+        f"{apart.sum()} of {len(differences)} gradients differ from their finite difference "
+        f"by more than rounding explains ({largest})."
+    )
+    if kinks.count:
+        points = ", ".join(map(str, kinks.points))
+        text += (
+            f" {kinks.count} pre-activations z of point{'s' if len(kinks.points) > 1 else ''} "
+            f"{points} lie within ±2h = {2 * FD_STEP:.0e} of {kinks.name}'s kink at z = 0, "
+            f"where it has no derivative: backprop takes {kinks.name}′(0) = "
+            f"{'0' if kinks.name == 'ReLU' else 'α'}, the differences, whose steps cross the "
+            f"kink, see both slopes. Under Batch, choose one point other than {points} to "
+            "compare without them."
+        )
+    return Verdict("warning", text + (small if below else ""))
+
+
+def gradient_check(
+    grads: Params, numeric: Params, l: int, features=RAW, smallest: float = 0.0
+) -> pd.DataFrame:
     """One row per parameter of layer l: backprop's value, the finite difference, and
-    their relative difference."""
+    their relative difference (NaN where neither reaches `smallest`)."""
     (gW, gb), (nW, nb) = grads[l - 1], numeric[l - 1]
     last = len(grads)
     names = [
@@ -137,7 +236,7 @@ def gradient_check(grads: Params, numeric: Params, l: int, features=RAW) -> pd.D
             "parameter": names,
             "backprop": analytic,
             "finite difference": numeric_values,
-            "relative difference": relative_difference(analytic, numeric_values),
+            "relative difference": relative_difference(analytic, numeric_values, smallest),
         }
     )
 

@@ -136,3 +136,28 @@ def test_a_train_page_network_with_features_and_l2_is_checked_against_its_object
     pairs = zip(first_layer["backprop"], first_layer["finite difference"], strict=True)
     for analytic, numeric in pairs:
         assert abs(analytic - numeric) <= max(5e-7 * abs(analytic), 1e-12)
+
+
+def test_a_saturated_train_page_network_says_its_gradients_are_too_small_to_check():
+    # ReLU at lr 10 drives the sigmoid output to z ≈ 10²: f′(z) and every gradient are 0
+    at = open_app(None, act="relu", lr="10", layers="3", epochs="300")
+    at.switch_page(PAGE)
+    at.query_params["net"] = "train"
+    at.run()
+    assert_no_exception(at)
+    assert not at.success  # a relative difference of 1 between 0 and rounding noise said so
+    assert any(i.value.startswith("Every gradient of this step is below") for i in at.info)
+    for check in gradient_tables(at):
+        assert check["relative difference"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("batch", "level"), [({}, "warning"), ({"batch": "point", "point": "3"}, "success")]
+)
+def test_relu_at_its_kink_is_explained_and_another_point_agrees(batch, level):
+    at = open_app(PAGE, act="relu", units="6", layers="3", **batch)
+    assert_no_exception(at)
+    messages = {"warning": at.warning, "success": at.success}
+    assert len(messages[level]) == 1
+    if level == "warning":  # the point (0, 0) with the biases at 0: z = 0 in every unit
+        assert "of point 0 lie within ±2h = 2e-04 of ReLU's kink at z = 0" in at.warning[0].value
