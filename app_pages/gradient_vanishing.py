@@ -68,7 +68,9 @@ results = studies.run_arms(X, y, arms, "Training every activation and seed…")
 ratios = frames.gradient_ratios(results)
 wide = ratios.pivot(index="activation", columns="when", values="ratio")[["start", "end"]]
 summary = frames.summary_table(results, SETTING)
-table = summary[[SETTING]].merge(wide.rename(columns=RATIO.format), on=SETTING).merge(summary)
+# the arms in the page's order (pivot sorts them), each with its ratios, then its summary
+table = summary[[SETTING]].merge(wide.rename(columns=RATIO.format), on=SETTING)
+table = table.merge(summary, on=SETTING)
 views.report_beside_ours(REPORT, findings.describe_all(results) + findings.describe_ratios(ratios))
 
 st.markdown("**‖∂L/∂W_l‖ per layer over training** (the median seed of each activation)")

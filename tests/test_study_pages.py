@@ -86,7 +86,7 @@ def test_activations_page_shows_a_diverging_network_as_diverged():
 
 def test_gradient_vanishing_page_compares_activations_layer_by_layer():
     at = open_app(
-        "app_pages/gradient_vanishing.py", depth="4", width="4", acts="sigmoid,tanh", **SMALL
+        "app_pages/gradient_vanishing.py", depth="4", width="4", acts="tanh,sigmoid", **SMALL
     )
     assert_no_exception(at)
     assert {"W1", "W5"} <= setting_values(at, "layer")
@@ -94,6 +94,7 @@ def test_gradient_vanishing_page_compares_activations_layer_by_layer():
     table = at.dataframe[0].value
     # the page's point first: the ratios beside the activation, under short headers
     assert list(table.columns[:3]) == ["activation", "first ÷ last, start", "first ÷ last, end"]
+    assert table["activation"].tolist() == ["tanh", "sigmoid"]  # as asked, not sorted
     shown = json.loads(at.dataframe[0].proto.columns)
     assert [shown[c]["label"] for c in table.columns[1:3]] == ["ratio, start", "ratio, end"]
 
