@@ -122,7 +122,8 @@ step_views.output(step, Xb, yb, rows)
 st.header("Backward")
 checks = step_views.backward(step, numeric, rows, config.features, smallest)
 verdict = stepwise.verdict(checks, smallest, stepwise.near_kinks(step, config, rows))
-{"success": st.success, "info": st.info, "warning": st.warning}[verdict.level](verdict.text)
+say = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
+say[verdict.level](verdict.text)
 
 st.header("One weight's chain rule")
 last = len(params)

@@ -15,6 +15,7 @@ from mlp import TrainConfig, reference
 
 SHOWN = "%.4g"  # how the tables round
 GRADIENT_SHOWN = "%.6g"  # gradients and their finite differences: 6 significant digits
+LARGE = 1e6  # numbers from here on are drawn with an exponent (see `table`)
 BACKPROP = [  # the backward pass, one st.latex line each (narrow screens wrap nothing)
     r"\delta_L = \frac{\partial L}{\partial \hat y} \odot f'(z_L)",
     r"\delta_{l-1} = (\delta_l W_l^\top) \odot f'(z_{l-1})",
@@ -34,15 +35,30 @@ RULES = {  # each optimizer's update, one st.latex line each (narrow screens wra
 }
 
 
-def table(frame: pd.DataFrame, max_rows: int = 6, digits: str = SHOWN) -> None:
-    """A table, its numbers rounded for display, as tall as its rows up to max_rows (then it
-    scrolls)."""
-    formats = {
-        c: st.column_config.NumberColumn(format=digits)
-        for c in frame.columns
-        if pd.api.types.is_numeric_dtype(frame[c])  # a number format on text flags every cell
-    }
-    st.dataframe(frame, column_config=formats, height=height(len(frame), max_rows))
+def table(frame: pd.DataFrame, max_rows=6, digits=SHOWN, formats=None, placeholder="NaN", **more):
+    """A table as tall as its rows up to max_rows (then it scrolls), its numbers rounded to
+    `digits` or to their column's format in `formats`. Streamlit writes large numbers out in
+    full (1234000000000000, cut off in a narrow column) and marks those past 2^53 as errors:
+    a column holding one of LARGE or more (a diverging network's) is drawn as text in
+    Python's format (1.234e+15). A diverged network's NaN reads "NaN" (Streamlit's default
+    is "None"), or `placeholder`. `more`: st.dataframe's other options."""
+    shown, config = frame.copy(), {}
+    for column in frame.columns:
+        values = frame[column]
+        if not pd.api.types.is_numeric_dtype(values):  # a number format on text flags every cell
+            continue
+        number_format = (formats or {}).get(column, digits)
+        if (np.abs(values[np.isfinite(values)]) >= LARGE).any():
+            shown[column] = [number_format % value for value in values]
+        else:
+            config[column] = st.column_config.NumberColumn(format=number_format)
+    st.dataframe(
+        shown,
+        column_config=config,
+        height=height(len(frame), max_rows),
+        placeholder=placeholder,
+        **more,
+    )
 
 
 def height(rows: int, max_rows: int) -> int:
@@ -99,21 +115,8 @@ def backward(step: reference.Step, numeric: reference.Params, rows, features, sm
             st.caption(f"∂L/∂W{l} and ∂L/∂b{l}: backprop beside central finite differences")
             check = stepwise.gradient_check(step.grads, numeric, l, features, smallest)
             checks.append(check)
-            formats = {
-                "backprop": st.column_config.NumberColumn(format=GRADIENT_SHOWN),
-                "finite difference": st.column_config.NumberColumn(format=GRADIENT_SHOWN),
-                "relative difference": st.column_config.NumberColumn(
-                    format="%.1e",
-                    help=f"— where both are below {smallest:.1e}: too small to compare",
-                ),
-            }
-            st.dataframe(
-                check,
-                hide_index=True,
-                height=height(len(check), 6),
-                column_config=formats,
-                placeholder="—",
-            )
+            formats = {"relative difference": "%.1e"}  # "—": not compared (the note below)
+            table(check, digits=GRADIENT_SHOWN, formats=formats, hide_index=True, placeholder="—")
     return pd.concat(checks, ignore_index=True)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,8 +100,12 @@ def finite_differences(params: Params, X, y, config: TrainConfig) -> Params:
                     p[idx] = old + shift * FD_STEP
                     values.append(objective(params, X, y, config, factor))
                 p[idx] = old
-                # f'(θ) ≈ (−f(θ+2h) + 8f(θ+h) − 8f(θ−h) + f(θ−2h)) / 12h
-                g[idx] = (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (12 * FD_STEP)
+                # f'(θ) ≈ (−f(θ+2h) + 8f(θ+h) − 8f(θ−h) + f(θ−2h)) / 12h; a diverged
+                # network's f is inf and this NaN, which the page reports
+                with np.errstate(invalid="ignore"):
+                    g[idx] = (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (
+                        12 * FD_STEP
+                    )
             layer.append(g)
         grads.append((layer[0], layer[1]))
     return grads
@@ -130,12 +135,13 @@ def objective(params: Params, X, y, config: TrainConfig, factor: float) -> float
 
 
 def relative_difference(a: np.ndarray, b: np.ndarray, smallest: float = 0.0) -> np.ndarray:
-    """|a − b| / max(|a|, |b|); 0 where both are 0, NaN where neither reaches `smallest`
-    (a finite difference's resolution: below it the two cannot be compared)."""
+    """|a − b| / max(|a|, |b|); 0 where both are 0; NaN where they cannot be compared:
+    neither reaches `smallest` (a finite difference's resolution), or one is inf or NaN."""
     scale = np.maximum(np.abs(a), np.abs(b))
     with np.errstate(invalid="ignore", divide="ignore"):
         compared = np.where(scale > 0, np.abs(a - b) / scale, 0.0)
-    return np.where((scale > 0) & (scale < smallest), np.nan, compared)
+    below = (scale > 0) & (scale < smallest)
+    return np.where(below | ~np.isfinite(a) | ~np.isfinite(b), np.nan, compared)
 
 
 AGREE = 1e-6  # a gradient agrees with its finite difference to this, beyond the rounding
@@ -145,7 +151,7 @@ KINKED = {"relu": "ReLU", "leaky_relu": "leaky ReLU"}  # activations whose slope
 @dataclass(frozen=True)
 class Verdict:
     """What the finite differences say about a step's gradients: a Streamlit message level
-    (success, info, warning) and the sentence."""
+    (success, info, warning, error) and the sentence."""
 
     level: str
     text: str
@@ -179,15 +185,23 @@ def verdict(checks: pd.DataFrame, smallest: float, kinks: Kinks) -> Verdict:
     AGREE of their size; pairs below `smallest` (relative difference NaN) are not compared.
     """
     differences = checks["relative difference"].to_numpy()
+    analytic, numeric = checks["backprop"].to_numpy(), checks["finite difference"].to_numpy()
+    if not (np.isfinite(analytic).all() and np.isfinite(numeric).all()):
+        return Verdict(
+            "error",
+            "Some gradients or finite differences are inf or NaN: the loss has overflowed, the "
+            "network has diverged (a learning rate too large makes each step overshoot). "
+            "Nothing can be compared; start again from weights that have not (Reset, a lower "
+            "learning rate).",
+        )
     below = int(np.isnan(differences).sum())
     if below == len(differences):
         return Verdict(
             "info",
             f"Every gradient of this step is below {smallest:.1e}, the smallest that finite "
-            "differences resolve here: the loss barely moves with any weight, so they can only "
-            "confirm that each gradient is that small.",
+            "differences resolve at this loss: they can only confirm that each gradient is that "
+            "small.",
         )
-    analytic, numeric = checks["backprop"].to_numpy(), checks["finite difference"].to_numpy()
     scale = np.maximum(np.abs(analytic), np.abs(numeric))
     apart = ~np.isnan(differences) & (np.abs(analytic - numeric) > smallest + AGREE * scale)
     largest = f"largest relative difference {np.nanmax(differences):.1e}"
@@ -250,7 +264,9 @@ class Path:
 
     @property
     def product(self) -> float:
-        return float(np.prod([value for _, value in self.factors]))
+        """Left to right, as np.prod; Python floats give a diverged path's inf · 0 = NaN
+        without a warning."""
+        return math.prod(float(value) for _, value in self.factors)
 
 
 def path_count(sizes: tuple[int, ...], l: int) -> int:

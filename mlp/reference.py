@@ -89,7 +89,8 @@ def backprop(params: Params, X: np.ndarray, y: np.ndarray, config: TrainConfig) 
         grads = [(gW + config.l2 * W + config.l1 * np.sign(W), gb) for (gW, gb), (W, _) in
                  zip(grads, params, strict=True)] if config.regularized else grads  # fmt: skip
         loss = float(np.mean(point_losses(y_hat, zs[-1], y, config.loss)))
-    return Step(zs, activations, deltas, grads, loss, penalty(params, config))
+        weights_penalty = penalty(params, config)
+    return Step(zs, activations, deltas, grads, loss, weights_penalty)
 
 
 class Optimizer:

@@ -1,6 +1,7 @@
 """The "Backprop, step by step" page, run headless with AppTest."""
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -161,3 +162,25 @@ def test_relu_at_its_kink_is_explained_and_another_point_agrees(batch, level):
     assert len(messages[level]) == 1
     if level == "warning":  # the point (0, 0) with the biases at 0: z = 0 in every unit
         assert "of point 0 lie within ±2h = 2e-04 of ReLU's kink at z = 0" in at.warning[0].value
+
+
+def test_stepping_a_network_until_it_diverges_says_so_and_draws_every_number():
+    at = open_app(PAGE, act="identity", out="identity", lr="100", grad="sum")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # inf − inf and inf · 0 stay quiet
+        for _ in range(2):
+            button(at, "Take this step").click().run()
+        assert_no_exception(at)
+        assert float(metric(at, "Loss (mean over the batch)")) > 1e90
+        # z and a past 2^53, which Streamlit would mark as errors, are drawn as text
+        huge = [
+            (frame, column)
+            for frame in at.dataframe
+            for column in frame.value.columns
+            if isinstance(frame.value[column].iloc[0], str) and "e+" in frame.value[column].iloc[0]
+        ]
+        assert huge and all(column not in json.loads(frame.proto.columns) for frame, column in huge)
+        button(at, "Take this step").click().run()
+        assert_no_exception(at)
+    assert metric(at, "Loss (mean over the batch)") == "inf"
+    assert not at.success and at.error[0].value.startswith("Some gradients or finite differences")

@@ -92,3 +92,12 @@ def test_relative_difference_leaves_out_only_pairs_below_the_resolution():
     assert np.isnan(differences[1:3]).all()
     assert differences[3] == abs(1.0 - 1.0001) / 1.0001
     assert differences[4] == 1.0  # one reaches the resolution: a real disagreement
+    assert np.isnan(stepwise.relative_difference(np.array([np.inf]), np.array([np.nan]))).all()
+
+
+def test_a_diverged_network_is_reported_as_such_not_as_agreeing():
+    config = TrainConfig(hidden=(3, 3), activation="identity", output_activation="identity")
+    params, X, y = lab_network(config, scale=1e200)  # z past 1e308: inf − inf, the loss NaN
+    assert np.isnan(reference.backprop(params, X, y, config).loss)
+    verdict = judged(config, params, X, y)
+    assert verdict.level == "error" and "the network has diverged" in verdict.text
