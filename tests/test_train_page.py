@@ -95,7 +95,17 @@ def test_a_diverging_run_shows_a_warning_not_an_exception():
     assert_no_exception(at)
     warning = at.warning[0].value
     assert "Training diverged at epoch" in warning and "learning rate 10× smaller" in warning
+    assert (
+        "(sigmoid, tanh) instead of none" in warning and "sigmoid output instead of none" in warning
+    )
     assert len(chart_specs(at)) == 7
+
+
+def test_a_diverged_runs_advice_names_only_what_is_unbounded():
+    at = open_app(act="tanh", out="identity", lr="10", grad="sum", epochs="500")
+    warning = at.warning[0].value
+    assert "Training diverged at epoch" in warning
+    assert "a sigmoid output instead of none" in warning and "bounded hidden" not in warning
 
 
 def test_url_parameters_preset_the_widgets():
