@@ -80,7 +80,7 @@ class LiveRun:
         if trainer.diverged:
             self.paused_because = (
                 f"Diverged at epoch {trainer.epoch:,}: the loss or a gradient became infinite "
-                "or NaN. Reset, then try a smaller learning rate."
+                f"or NaN. Reset, then try {views.divergence_advice(trainer.config)}."
             )
         elif trainer.done:
             self.paused_because = f"Reached the last epoch ({trainer.config.epochs:,})."

@@ -142,20 +142,21 @@ def divergence_warning(record: RunRecord) -> None:
         st.warning(
             f"**Training diverged at epoch {record.stopped_epoch:,}**: the loss or a gradient "
             "became infinite or NaN, so training stopped there. The charts show the epochs "
-            f"before it. {divergence_advice(record.config)}",
+            f"before it. Try {divergence_advice(record.config)}.",
             icon=":material/warning:",
         )
 
 
 def divergence_advice(config) -> str:
-    """A smaller rate, and bounded activations in place of this network's unbounded ones."""
+    """What to try after a divergence: a smaller rate, and bounded activations in place of
+    this network's unbounded ones."""
     advice = ["a learning rate 10× smaller"]
     if config.activation in UNBOUNDED:
         advice.append(f"a bounded hidden activation (sigmoid, tanh) instead of "
                       f"{UNBOUNDED[config.activation]}")  # fmt: skip
     if config.output_activation in UNBOUNDED:
         advice.append(f"a sigmoid output instead of {UNBOUNDED[config.output_activation]}")
-    return f"Try {', or '.join(advice)}."
+    return ", or ".join(advice)
 
 
 def metrics(record: RunRecord) -> None:

@@ -90,7 +90,9 @@ def test_a_diverging_run_pauses_with_its_epoch_and_cause():
     button(at, "Play").click().run()
     assert_no_exception(at)
     assert not at.session_state.train_live.playing
-    assert any("Diverged at epoch" in i.value for i in at.info)
+    paused = next(i.value for i in at.info if "Diverged at epoch" in i.value)
+    assert "Reset, then try a learning rate 10× smaller" in paused
+    assert "a sigmoid output instead of none" in paused  # this network's unbounded output
 
 
 def test_a_session_left_alone_pauses_itself(at, monkeypatch):
