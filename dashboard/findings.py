@@ -11,7 +11,14 @@ from mlp.summary import RunSummary
 
 
 def _seeds(count: int, n: int) -> str:
-    return f"all {n} seeds" if count == n else f"{count} of {n} seeds"
+    """ "3 of 5 seeds", "all 5 seeds", "both seeds", "its one seed"."""
+    if count < n:
+        return f"{count} of {n} seeds"
+    return {1: "its one seed", 2: "both seeds"}.get(n, f"all {n} seeds")
+
+
+def _count(n: int, thing: str) -> str:
+    return f"{n} {thing}" if n == 1 else f"{n} {thing}s"
 
 
 def describe(label: str, summaries: Sequence[RunSummary]) -> str:
@@ -61,6 +68,8 @@ def describe_ratios(ratios: pd.DataFrame) -> list[str]:
         sentence = f"**{name}**: at the start the first layer's gradient is {size} than the last's"
         if np.isfinite(end):
             sentence += f"; at the end, {end:.3g} times the last's"
+        else:
+            sentence += "; at the end, in every seed a layer passes no gradient"
         sentences.append(sentence + _seeds_counted(rows) + ".")
     return sentences
 
@@ -93,9 +102,17 @@ def describe_generalization(table: pd.DataFrame, setting: str) -> list[str]:
     gaps = ", ".join(
         f"{row[setting]}: {row['gap (training − test)']:+.1%}" for _, row in table.iterrows()
     )
+    over = f"mean over {_count(n, 'seed')}"
+    if len(table) == 1:  # nothing to compare it with
+        return [
+            f"At {setting} **{first[setting]}**, test accuracy is "
+            f"{first['test accuracy mean']:.1%} and training accuracy "
+            f"{first['accuracy mean']:.1%} ({over}): a gap of "
+            f"{first['gap (training − test)']:+.1%}."
+        ]
     return [
         f"Test accuracy is best at {setting} **{best[setting]}**: "
-        f"{best['test accuracy mean']:.1%} (mean over {n} seeds){against}.",
+        f"{best['test accuracy mean']:.1%} ({over}){against}.",
         f"From {setting} {first[setting]} to {last[setting]}, training accuracy goes "
         f"{first['accuracy mean']:.1%} → {last['accuracy mean']:.1%} and test accuracy "
         f"{first['test accuracy mean']:.1%} → {last['test accuracy mean']:.1%}.",

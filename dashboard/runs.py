@@ -88,6 +88,8 @@ def announce(jobs: Sequence[tuple[Hashable, float]]) -> str:
     if seconds == 0:
         return "no time: its runs are kept from an earlier visit"
     said = f"about {seconds:.1f} s" if seconds < 10 else f"about {seconds:.0f} s"
+    if seconds < 0.05:  # it would read "about 0.0 s"
+        said = "well under a second"
     if not present:
         return said
     return f"{said} with {present} run{'s' * (present > 1)} in this shared server's queue"

@@ -79,7 +79,8 @@ def ready_to_run(arms: Sequence[Arm], X: np.ndarray, y: np.ndarray, test=None,
     megabytes = max(_megabytes(arms, n) for n in sizes)  # one data set at a time
     jobs = [(r.key, r.seconds) for one in data for r in plan_study(*one, arms).requests]
     networks = sum(len(a.configs) for a in arms) * len(data)
-    st.caption(f"{networks} networks: training takes {runs.announce(jobs)}.")
+    counted = f"{networks} network{'s' * (networks != 1)}"
+    st.caption(f"{counted}: training takes {runs.announce(jobs)}.")
     return runs.gate(run_key(arms, max(sizes)), seconds, megabytes, "study", KNOBS, BUDGET, jobs)
 
 

@@ -1,4 +1,5 @@
 import pandas as pd
+import pytest
 
 from dashboard import findings
 from mlp.summary import RunSummary
@@ -59,9 +60,10 @@ def test_ratios_say_over_how_many_seeds_when_some_had_a_layer_without_gradient()
     ]
 
 
-def test_a_ratio_without_an_end_counts_only_the_seeds_at_the_start():
+def test_a_ratio_without_an_end_says_so_and_counts_only_the_seeds_at_the_start():
     assert findings.describe_ratios(ratios_of("relu", 8.0, float("nan"), (3, 0))) == [
-        "**relu**: at the start the first layer's gradient is 8× larger than the last's."
+        "**relu**: at the start the first layer's gradient is 8× larger than the last's; "
+        "at the end, in every seed a layer passes no gradient."
     ]
 
 
@@ -87,4 +89,22 @@ def test_generalization_sentences_name_the_best_arm_and_the_gaps():
         "From L2 rate 0 to 1, training accuracy goes 99.0% → 50.0% and test accuracy "
         "72.0% → 50.0%.",
         "Training minus test accuracy, per L2 rate: 0: +27.0%, 0.001: +8.0%, 1: +0.0%.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("seeds", "said"), [(1, "**1**: its one seed diverged"), (2, "**1**: both seeds diverged")]
+)
+def test_one_or_two_seeds_are_counted_in_words(seeds, said):
+    assert findings.describe("1", [run("diverged", stopped=3)] * seeds).startswith(said)
+
+
+def test_a_single_generalization_arm_is_described_without_a_comparison():
+    table = pd.DataFrame(
+        {"L2 rate": ["0"], "seeds": [1], "accuracy mean": [0.88], "test accuracy mean": [0.78],
+         "gap (training − test)": [0.10]}
+    )  # fmt: skip
+    assert findings.describe_generalization(table, "L2 rate") == [
+        "At L2 rate **0**, test accuracy is 78.0% and training accuracy 88.0% (mean over "
+        "1 seed): a gap of +10.0%."
     ]

@@ -72,7 +72,7 @@ def test_activations_page_shows_a_diverging_network_as_diverged():
     at = open_app("app_pages/activations.py", sets="xor", **SMALL)
     assert_no_exception(at)
     sentences = " ".join(m.value for m in at.markdown)
-    assert "XOR — **none**: all 2 seeds diverged (the first at epoch" in sentences
+    assert "XOR — **none**: both seeds diverged (the first at epoch" in sentences
     table = at.dataframe[0].value
     assert "diverged at" in at.dataframe[0].proto.column_order
     assert table.columns[0] == "dataset"
@@ -205,6 +205,12 @@ def test_a_results_file_with_a_bad_number_names_its_line(results_csv):
 def test_a_study_announces_its_time_and_then_that_its_runs_are_kept():
     at = open_app("app_pages/learning_rate.py", rates="1, 0.1", **SMALL)
     captions = " ".join(c.value for c in at.caption)
-    assert "4 networks: training takes about" in captions
+    assert "4 networks: training takes " in captions
     at.run()  # the same study again: every arm comes from the server's cache
     assert "training takes no time: its runs are kept" in " ".join(c.value for c in at.caption)
+
+
+def test_one_tiny_network_is_counted_in_the_singular_and_announced_in_words():
+    at = open_app("app_pages/learning_rate.py", rates="1", seeds="1", epochs="10")
+    captions = " ".join(c.value for c in at.caption)
+    assert "1 network: training takes well under a second." in captions
