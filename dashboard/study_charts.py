@@ -251,7 +251,8 @@ def heatmap(
 ) -> alt.LayerChart:
     """A value over two settings, with the numbers written in the cells."""
     base = alt.Chart(data).encode(
-        x=alt.X(f"{x}:O", title=x, sort=None), y=alt.Y(f"{y}:O", title=y, sort="descending")
+        x=alt.X(f"{x}:O", title=x, sort=None, axis=alt.Axis(labelAngle=0)),  # short numbers
+        y=alt.Y(f"{y}:O", title=y, sort="descending"),
     )
     fmt = ".0%" if percent else ".3g"
     cells = base.mark_rect().encode(

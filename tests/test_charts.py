@@ -180,6 +180,18 @@ def test_speed_bars_label_each_arm_with_its_solved_seeds_in_the_arms_order():
     assert bars["encoding"]["y"]["scale"]["domain"][1] > 5000  # the notes fit above
 
 
+def test_the_heatmap_writes_each_cells_value_and_its_widths_upright():
+    grid = pd.DataFrame(
+        {"hidden units": ["2", "20"], "learning rate": ["1", "1"], "accuracy mean": [0.5, 1.0]}
+    )
+    cells, text = study_charts.heatmap(
+        grid, "hidden units", "learning rate", "accuracy mean", "Final accuracy"
+    ).to_dict()["layer"]
+    assert cells["encoding"]["x"]["axis"]["labelAngle"] == 0  # Vega-Lite stands them on end
+    assert text["encoding"]["text"] == {"field": "accuracy mean", "type": "quantitative",
+                                        "format": ".0%"}  # fmt: skip
+
+
 def test_a_redrawn_chart_names_each_frame_it_was_given(record):
     from dashboard.views import _name_frames
 
