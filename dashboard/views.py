@@ -15,7 +15,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import charts, frames, study_charts
 from dashboard.parsing import parse_values
-from mlp import MLP, RunRecord
+from mlp import MLP, RunRecord, TrainConfig
 from mlp.console_log import lab_log
 
 
@@ -147,7 +147,7 @@ def divergence_warning(record: RunRecord) -> None:
         )
 
 
-def divergence_advice(config) -> str:
+def divergence_advice(config: TrainConfig) -> str:
     """What to try after a divergence: a smaller rate, and bounded activations in place of
     this network's unbounded ones."""
     advice = ["a learning rate 10× smaller"]
