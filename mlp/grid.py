@@ -182,7 +182,9 @@ def run(grid: Grid, out: Path, executor: Executor, workers: int, log=sys.stderr)
                 trained += len(records)
                 rate = trained / (time.perf_counter() - start)
                 eta = (len(todo) - trained) / rate
-                log.write(f"\r{trained}/{len(todo)} runs, {rate:.2f} runs/s, ETA {eta:.0f} s   ")
+                log.write(
+                    f"\r{trained}/{len(todo)} runs, {rate:.2f} runs/s, ETA {duration(eta)}   "
+                )
                 log.flush()
         finally:  # interrupted or failed: what has not started never will (on a cluster too)
             for future in futures:
@@ -198,5 +200,16 @@ def dry_run(grid: Grid, out: Path, workers: int) -> str:
     seconds = estimate_sweep_seconds(todo, n_points) / workers
     return (
         f"{len(grid.configs)} runs in the grid, {len(todo)} not yet in {out}; "
-        f"estimated {seconds:,.0f} s on {workers} worker(s)"
+        f"estimated {duration(seconds)} on {workers} worker(s)"
     )
+
+
+def duration(seconds: float) -> str:
+    """ "under 1 s", "45 s", "12 min", "3.4 h": a grid's time as a person plans with it."""
+    if seconds < 0.5:
+        return "under 1 s"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:,.1f} h"

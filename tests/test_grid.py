@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mlp import TrainConfig, train
-from mlp.grid import COLUMNS, read_grid
+from mlp.grid import COLUMNS, duration, read_grid
 
 GRID = {
     "data": {"name": "xor"},
@@ -128,6 +128,14 @@ def test_ctrl_c_ends_a_grid_with_one_line_and_keeps_every_finished_row(tmp_path)
     assert 0 < len(kept) < 600 and all(row["outcome"] for row in kept)
     remaining = run_sweep(str(grid_file), "--out", str(out), "--dry-run")
     assert f"600 runs in the grid, {600 - len(kept)} not yet in" in remaining.stdout
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [(0.2, "under 1 s"), (45.4, "45 s"), (119, "119 s"), (720, "12 min"), (12_240, "3.4 h")],
+)
+def test_a_grids_time_is_said_in_the_unit_people_plan_with(seconds, said):
+    assert duration(seconds) == said
 
 
 def test_a_dry_run_counts_the_runs_and_trains_nothing(grid_file, tmp_path):
