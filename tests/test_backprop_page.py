@@ -184,3 +184,20 @@ def test_stepping_a_network_until_it_diverges_says_so_and_draws_every_number():
         assert_no_exception(at)
     assert metric(at, "Loss (mean over the batch)") == "inf"
     assert not at.success and at.error[0].value.startswith("Some gradients or finite differences")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"init": "zeros"},
+        {"act": "relu", "init": "zeros", "layers": "3", "units": "6"},
+        {"layers": "3", "units": "6", "lr": "100", "opt": "adam"},
+        {"data": "spiral", "n": "2000", "batch": "point", "point": "1999"},
+        {"act": "tanh", "out": "tanh", "init": "he", "seed": "4294967295"},
+    ],
+)
+def test_extreme_networks_get_a_verdict_on_their_gradients(params):
+    at = open_app(PAGE, **params)
+    assert_no_exception(at)
+    verdicts = [m.value for kind in (at.success, at.info, at.warning, at.error) for m in kind]
+    assert any("finite difference" in v for v in verdicts)
