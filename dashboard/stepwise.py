@@ -100,15 +100,17 @@ def finite_differences(params: Params, X, y, config: TrainConfig) -> Params:
                     p[idx] = old + shift * FD_STEP
                     values.append(objective(params, X, y, config, factor))
                 p[idx] = old
-                # f'(θ) ≈ (−f(θ+2h) + 8f(θ+h) − 8f(θ−h) + f(θ−2h)) / 12h; a diverged
-                # network's f is inf and this NaN, which the page reports
-                with np.errstate(invalid="ignore"):
-                    g[idx] = (-values[0] + 8 * values[1] - 8 * values[2] + values[3]) / (
-                        12 * FD_STEP
-                    )
+                g[idx] = five_point(*values)
             layer.append(g)
         grads.append((layer[0], layer[1]))
     return grads
+
+
+def five_point(f_2h: float, f_h: float, f_minus_h: float, f_minus_2h: float) -> float:
+    """f'(θ) ≈ (−f(θ+2h) + 8f(θ+h) − 8f(θ−h) + f(θ−2h)) / 12h; NaN for a diverged
+    network's inf values, which the page reports."""
+    with np.errstate(invalid="ignore"):
+        return (-f_2h + 8 * f_h - 8 * f_minus_h + f_minus_2h) / (12 * FD_STEP)
 
 
 def resolution(params: Params, X, y, config: TrainConfig) -> float:
