@@ -168,7 +168,9 @@ def draw(run: LiveRun, X: np.ndarray, y: np.ndarray, test) -> None:
     columns[2].metric("Training accuracy", f"{correct[points['set'] == 'training'].mean():.1%}")
     if tested:
         columns[3].metric("Test accuracy", f"{correct[points['set'] == 'test'].mean():.1%}")
-    state = f"{run.epochs_per_second:,.0f} epochs/s" if run.playing else "paused"
+    trainer = run.trainer
+    stopped = "diverged" if trainer.diverged else "finished" if trainer.done else "paused"
+    state = f"{run.epochs_per_second:,.0f} epochs/s" if run.playing else stopped
     columns[-1].metric("Playing" if run.playing else "Status", state)
     if run.paused_because:
         st.info(run.paused_because)

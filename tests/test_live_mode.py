@@ -83,6 +83,7 @@ def test_a_run_that_reaches_its_last_epoch_pauses_and_says_so():
     assert metric(at, "Epoch") == "30"
     assert not at.session_state.train_live.playing
     assert any("Reached the last epoch (30)" in i.value for i in at.info)
+    assert metric(at, "Status") == "finished"
 
 
 def test_a_diverging_run_pauses_with_its_epoch_and_cause():
@@ -93,6 +94,7 @@ def test_a_diverging_run_pauses_with_its_epoch_and_cause():
     paused = next(i.value for i in at.info if "Diverged at epoch" in i.value)
     assert "Reset, then try a learning rate 10× smaller" in paused
     assert "a sigmoid output instead of none" in paused  # this network's unbounded output
+    assert metric(at, "Status") == "diverged"
 
 
 def test_a_session_left_alone_pauses_itself(at, monkeypatch):
