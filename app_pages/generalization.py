@@ -23,11 +23,12 @@ SETTINGS = [
 ]  # fmt: skip
 INTRO = (
     "Every other page scores a network on the points it trained on: how well it *memorizes*. "
-    "Here half of a noisy data set is held out (drawn hollow on the Train page) and scored as "
-    "the network trains. A network large enough to fit the noise does ever better on its "
-    "training points and worse on new ones; an L2 penalty (l2/2 · Σ W²) keeps the weights "
-    "small and the boundary smooth — up to a point, after which it flattens the network "
-    "entirely. Two hidden layers, several seeds per setting."
+    "Here part of a noisy data set (the test fraction; half by default) is held out, drawn "
+    "hollow on the Train page, and scored as the network trains. A network large enough to "
+    "fit the noise does ever better on its training points and worse on new ones; an L2 "
+    "penalty (l2/2 · Σ W²) keeps the weights small and the boundary smooth — up to a point, "
+    "after which it flattens the network entirely. Two hidden layers, several seeds per "
+    "setting."
 )
 
 state.page_start(PAGE, "Generalization", INTRO, SETTINGS)
