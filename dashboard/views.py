@@ -16,6 +16,7 @@ from streamlit.delta_generator import DeltaGenerator
 from dashboard import charts, frames, study_charts
 from dashboard.parsing import parse_values
 from mlp import MLP, RunRecord, TrainConfig
+from mlp.activations import get_activation
 from mlp.console_log import lab_log
 
 
@@ -134,7 +135,7 @@ def listed_values(text: str, what: str, low: float, high: float, whole: bool = F
         st.stop()
 
 
-UNBOUNDED = {"identity": "none", "relu": "ReLU", "leaky_relu": "leaky ReLU"}  # f grows with z
+UNBOUNDED = ("identity", "relu", "leaky_relu")  # f grows with z
 
 
 def divergence_warning(record: RunRecord) -> None:
@@ -151,11 +152,12 @@ def divergence_advice(config: TrainConfig) -> str:
     """What to try after a divergence: a smaller rate, and bounded activations in place of
     this network's unbounded ones."""
     advice = ["a learning rate 10× smaller"]
-    if config.activation in UNBOUNDED:
-        advice.append(f"a bounded hidden activation (sigmoid, tanh) instead of "
-                      f"{UNBOUNDED[config.activation]}")  # fmt: skip
-    if config.output_activation in UNBOUNDED:
-        advice.append(f"a sigmoid output instead of {UNBOUNDED[config.output_activation]}")
+    hidden, output = config.activation, config.output_activation
+    if hidden in UNBOUNDED:
+        instead = get_activation(hidden).label
+        advice.append(f"a bounded hidden activation (sigmoid, tanh) instead of {instead}")
+    if output in UNBOUNDED:
+        advice.append(f"a sigmoid output instead of {get_activation(output).label}")
     return ", or ".join(advice)
 
 

@@ -18,6 +18,7 @@ class Activation:
     """
 
     name = ""
+    label = ""  # as the pages write it
 
     def forward(self, z: np.ndarray, out: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -46,7 +47,7 @@ class Sigmoid(Activation):
     right at every z, and callers silence the overflow flag (`__call__` does).
     """
 
-    name = "sigmoid"
+    name = label = "sigmoid"
 
     def forward(self, z, out):
         np.negative(z, out=out)
@@ -62,7 +63,7 @@ class Sigmoid(Activation):
 class Tanh(Activation):
     """tanh(z); tanh'(z) = 1 − tanh(z)²."""
 
-    name = "tanh"
+    name = label = "tanh"
 
     def forward(self, z, out):
         return np.tanh(z, out=out)
@@ -75,7 +76,7 @@ class Tanh(Activation):
 class ReLU(Activation):
     """max(z, 0); ReLU'(z) = 1 if z > 0 else 0 (so ReLU'(0) = 0)."""
 
-    name = "relu"
+    name, label = "relu", "ReLU"
 
     def forward(self, z, out):
         return np.maximum(z, 0.0, out=out)
@@ -87,7 +88,7 @@ class ReLU(Activation):
 class LeakyReLU(Activation):
     """max(z, αz) for 0 < α < 1; derivative 1 if z > 0 else α."""
 
-    name = "leaky_relu"
+    name, label = "leaky_relu", "leaky ReLU"
 
     def __init__(self, alpha: float = 0.01):
         self.alpha = alpha
@@ -108,7 +109,7 @@ class LeakyReLU(Activation):
 class Identity(Activation):
     """f(z) = z, the lab's "without activation"; f'(z) = 1."""
 
-    name = "identity"
+    name, label = "identity", "none"  # the lab's word
 
     def forward(self, z, out):
         np.copyto(out, z)
