@@ -107,7 +107,7 @@ rows = np.arange(len(X)) if s.bp_batch == "all" else np.array([point])
 Xb, yb = X[rows], y[rows]
 step = reference.backprop(params, Xb, yb, config)
 numeric = stepwise.finite_differences(params, Xb, yb, config)
-smallest = stepwise.resolution(params, Xb, yb, config)
+smallest = stepwise.resolution(step, config, len(Xb))
 sizes = config.sizes()
 st.caption(
     f"Network {' → '.join(map(str, sizes))} ({config.activation}, output "

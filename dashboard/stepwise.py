@@ -113,12 +113,12 @@ def five_point(f_2h: float, f_h: float, f_minus_h: float, f_minus_2h: float) -> 
         return (-f_2h + 8 * f_h - 8 * f_minus_h + f_minus_2h) / (12 * FD_STEP)
 
 
-def resolution(params: Params, X, y, config: TrainConfig) -> float:
-    """The smallest gradient finite_differences tells from 0 here: each objective value f is
-    off by about ε·|f| from rounding, which the difference multiplies by (1+8+8+1)/12h.
-    (Checked on saturated networks: their differences of exactly-zero gradients stay below
-    0.72 of it.)"""
-    f = objective(params, X, y, config, loss_factor(config, len(X)))
+def resolution(step: reference.Step, config: TrainConfig, n: int) -> float:
+    """The smallest gradient finite_differences tells from 0 at this step (of n points):
+    each objective value f is off by about ε·|f| from rounding, which the difference
+    multiplies by (1+8+8+1)/12h. (Checked on saturated networks: their differences of
+    exactly-zero gradients stay below 0.72 of it.)"""
+    f = objective_of(step, loss_factor(config, n))
     return 18 / (12 * FD_STEP) * np.finfo(float).eps * abs(f)
 
 
@@ -132,7 +132,10 @@ def loss_factor(config: TrainConfig, n: int) -> float:
 
 def objective(params: Params, X, y, config: TrainConfig, factor: float) -> float:
     """What the step's gradient is the gradient of: factor · mean loss + the penalty."""
-    step = reference.backprop(params, X, y, config)
+    return objective_of(reference.backprop(params, X, y, config), factor)
+
+
+def objective_of(step: reference.Step, factor: float) -> float:
     return factor * step.loss + step.penalty
 
 
@@ -147,7 +150,7 @@ def relative_difference(a: np.ndarray, b: np.ndarray, smallest: float = 0.0) -> 
 
 
 AGREE = 1e-6  # a gradient agrees with its finite difference to this, beyond the rounding
-KINKED = {"relu": "ReLU", "leaky_relu": "leaky ReLU"}  # activations whose slope jumps at z = 0
+KINKED = ("relu", "leaky_relu")  # activations whose slope jumps at z = 0
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,7 @@ def near_kinks(step: reference.Step, config: TrainConfig, rows) -> Kinks:
         f = config.output_activation if l == last else config.activation
         if f in KINKED:
             near += np.sum(np.abs(z) <= 2 * FD_STEP, axis=1)
-            name = name or KINKED[f]
+            name = name or get_activation(f).label
     return Kinks(int(near.sum()), [int(point) for point in np.asarray(rows)[near > 0]], name)
 
 

@@ -23,7 +23,7 @@ def judged(config: TrainConfig, params, X, y) -> stepwise.Verdict:
     """The page's sentence for one step on (X, y), every layer's checks together."""
     step = reference.backprop(params, X, y, config)
     numeric = stepwise.finite_differences(params, X, y, config)
-    smallest = stepwise.resolution(params, X, y, config)
+    smallest = stepwise.resolution(step, config, len(X))
     checks = [
         stepwise.gradient_check(step.grads, numeric, l, smallest=smallest)
         for l in range(1, len(params) + 1)
@@ -38,8 +38,9 @@ def every_value(params) -> np.ndarray:
 
 def test_a_saturated_networks_gradients_are_all_below_what_differences_resolve():
     params, X, y = lab_network(LAB, scale=60.0)  # every sigmoid at 0 or 1: f′ underflows
-    smallest = stepwise.resolution(params, X, y, LAB)
-    exact = every_value(reference.backprop(params, X, y, LAB).grads)
+    step = reference.backprop(params, X, y, LAB)
+    smallest = stepwise.resolution(step, LAB, len(X))
+    exact = every_value(step.grads)
     numeric = every_value(stepwise.finite_differences(params, X, y, LAB))
     assert np.all(np.abs(exact) < smallest) and np.all(np.abs(numeric) < smallest)
     assert np.any(numeric != 0)  # rounding noise, not zeros: what made 1.0e+00 appear
@@ -74,12 +75,13 @@ def test_relu_at_its_kink_is_named_as_the_reason_they_differ():
 
 def test_the_resolution_is_the_rounding_of_the_objective_over_the_step():
     params, X, y = lab_network(LAB)
-    loss = reference.backprop(params, X, y, LAB).loss
+    step = reference.backprop(params, X, y, LAB)
     # f = the mean loss here; (|−1| + 8 + 8 + 1) / 12h times ε·|f|
-    expected = 1.5 / stepwise.FD_STEP * 2.0**-52 * loss
-    assert stepwise.resolution(params, X, y, LAB) == pytest.approx(expected, rel=1e-12)
+    expected = 1.5 / stepwise.FD_STEP * 2.0**-52 * step.loss
+    assert stepwise.resolution(step, LAB, len(X)) == pytest.approx(expected, rel=1e-12)
     summed = LAB.replace(reduction="sum")  # f = n/2 · the mean loss
-    assert stepwise.resolution(params, X, y, summed) == pytest.approx(
+    summed_step = reference.backprop(params, X, y, summed)
+    assert stepwise.resolution(summed_step, summed, len(X)) == pytest.approx(
         expected * len(X) / 2, rel=1e-12
     )
 
